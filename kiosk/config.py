@@ -1,0 +1,106 @@
+"""Settings from ``IPAS_KIOSK_*`` environment variables and an optional TOML file.
+
+Precedence: explicit arguments > environment > TOML file (``IPAS_KIOSK_CONFIG_FILE``, default
+``<user config dir>/ipas-kiosk/config.toml``) > defaults. The defaults run an offline demo: SQLite
+in the user data directory, e-mail into a Maildir outbox, SMS into a spool directory, zh-TW.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_config_dir, user_data_dir
+from pydantic import Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+APP_NAME = "ipas-kiosk"
+
+
+def data_dir() -> Path:
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def config_file() -> Path:
+    explicit = os.environ.get("IPAS_KIOSK_CONFIG_FILE")
+    if explicit:
+        return Path(explicit)
+    return Path(user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+
+
+class Settings(BaseSettings):
+    """Everything a site may configure. Secrets are ``SecretStr`` so they never print."""
+
+    model_config = SettingsConfigDict(env_prefix="IPAS_KIOSK_", extra="ignore")
+
+    database_url: str = Field(default="", description="SQLAlchemy URL; empty = SQLite in data dir")
+    terminal_id: str = Field(default_factory=lambda: socket.gethostname()[:40] or "kiosk")
+    idle_seconds: int = Field(default=120, ge=10)
+    idle_countdown_seconds: int = Field(default=20, ge=3)
+    language: Literal["zh-TW", "en"] = "zh-TW"
+    bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+    operator_pin: SecretStr | None = None
+
+    # Login lockout: after `lockout_threshold` failures the account waits base * 2^(n - threshold)
+    # seconds, capped at `lockout_max_seconds`; the counter lives in the database.
+    lockout_threshold: int = Field(default=5, ge=1)
+    lockout_base_seconds: int = Field(default=60, ge=1)
+    lockout_max_seconds: int = Field(default=3600, ge=1)
+    # Credential and e-mail queries: at most `query_limit` per key (national ID, account, terminal)
+    # in `query_window_seconds`; answers are padded to `query_min_seconds` so timing tells nothing.
+    query_limit: int = Field(default=5, ge=1)
+    query_window_seconds: int = Field(default=900, ge=1)
+    query_min_seconds: float = Field(default=1.0, ge=0)
+
+    temp_password_email_minutes: int = 24 * 60
+    temp_password_sms_minutes: int = 10
+
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_sender: str = "iPAS 考生服務 <no-reply@ipas.example>"
+    smtp_timeout: float = 10.0
+
+    sms_gateway_url: str = ""
+    sms_token: SecretStr | None = None
+    sms_timeout: float = 10.0
+
+    outbox_dir: Path = Field(default_factory=lambda: data_dir() / "outbox")
+
+    service_phone: str = "03-5917544"
+    service_email: str = "iPAS@itri.org.tw"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file())
+        return (init_settings, env_settings, toml)
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{data_dir() / 'kiosk.db'}"
+
+    @property
+    def maildir(self) -> Path:
+        return self.outbox_dir / "mail"
+
+    @property
+    def sms_spool(self) -> Path:
+        return self.outbox_dir / "sms"
