@@ -1,0 +1,820 @@
+"""Account use cases: login, registration, credential and e-mail queries, password and profile.
+
+Every function takes a ``Session`` and plain values, returns a small result dataclass, raises
+nothing for a user's mistake (the result carries the reason as catalog keys) and writes an audit
+event — never a password, never a full national ID. The caller commits (``Store.session()``).
+A wrong captcha is the one attempt that writes nothing: it must cost no database work, so it is
+only logged through ``logging``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import time
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Literal, Protocol
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from kiosk import audit, delivery, national_id, passwords, rules
+from kiosk.config import Settings
+from kiosk.store import (
+    Candidate,
+    Delivery,
+    get_candidate_by_account,
+    get_candidate_by_national_id,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+Channel = Literal["email", "sms"]
+CHANGE_TICKET_MINUTES = 15
+GENERIC_LOGIN_FAILURE = "accounts.login.failed"
+REQUIRED = "accounts.required"
+
+
+class CaptchaCheck(Protocol):
+    """What the use cases need of a captcha (``kiosk.captcha.Captcha`` fits)."""
+
+    def verify(self, text: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class CandidateView:
+    """A detached snapshot for the screens: the ID only masked, no hashes."""
+
+    id: int
+    account: str
+    chinese_name: str
+    english_surname: str
+    english_given_name: str
+    nationality: str
+    national_id_masked: str
+    email: str
+    mobile: str
+    gender: str
+    education: str
+    school: str
+    department: str
+    origin: str
+    group_unit: str
+    profile_complete: bool
+
+    @classmethod
+    def of(cls, row: Candidate) -> CandidateView:
+        assert row.id is not None
+        return cls(
+            id=row.id,
+            account=row.account,
+            chinese_name=row.chinese_name,
+            english_surname=row.english_surname,
+            english_given_name=row.english_given_name,
+            nationality=row.nationality,
+            national_id_masked=national_id.mask(row.national_id),
+            email=row.email,
+            mobile=row.mobile,
+            gender=row.gender,
+            education=row.education,
+            school=row.school,
+            department=row.department,
+            origin=row.origin,
+            group_unit=row.group_unit,
+            profile_complete=row.profile_complete,
+        )
+
+
+FieldErrors = dict[str, list[str]]
+
+
+def _errors_of(field_name: str, value: str, **context: str) -> list[str]:
+    return [
+        c.message_key
+        for c in rules.check(field_name, value, **context)
+        if not c.ok and c.severity == "error"
+    ]
+
+
+def normalize_name(name: str) -> str:
+    """Compare names as people type them: NFKC, no spaces (an IME may add full-width ones)."""
+    return "".join(unicodedata.normalize("NFKC", name).split())
+
+
+def _same_name(a: str, b: str) -> bool:
+    return secrets.compare_digest(normalize_name(a).encode(), normalize_name(b).encode())
+
+
+def _ticket_hash(ticket: str) -> str:
+    return hashlib.sha256(ticket.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _clock(clock: Clock | None) -> datetime:
+    return (clock or utcnow)()
+
+
+# --------------------------------------------------------------------------------------------
+# Login
+
+
+class LoginOutcome(StrEnum):
+    OK = "ok"
+    REGISTER = "register"  # unknown account whose values pass the rules: open registration
+    CHANGE_PASSWORD = "change_password"  # temporary password used, or a change is required
+    COMPLETE_PROFILE = "complete_profile"  # group/legacy candidate with an incomplete profile
+    FAILED = "failed"  # wrong password or name, or locked: one generic answer
+    CAPTCHA = "captcha"  # wrong or expired captcha: no database work was done
+    INVALID = "invalid"  # unknown account whose values break the rules; see field_errors
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    outcome: LoginOutcome
+    message_key: str = ""
+    candidate: CandidateView | None = None
+    change_ticket: str = ""  # authorises change_password after a temporary password
+    prefill: Mapping[str, str] = field(default_factory=dict)
+    field_errors: FieldErrors = field(default_factory=dict)
+
+
+def login(
+    session: Session,
+    *,
+    captcha: CaptchaCheck,
+    captcha_answer: str,
+    account: str,
+    chinese_name: str,
+    password: str,
+    settings: Settings,
+    clock: Clock | None = None,
+) -> LoginResult:
+    """The portal's 考生登入: captcha, then the account, then bcrypt, then where to go next."""
+    if not captcha.verify(captcha_answer):
+        log.info("login: wrong captcha on %s", settings.terminal_id)
+        return LoginResult(LoginOutcome.CAPTCHA, "accounts.captcha.wrong")
+    now = _clock(clock)
+    account = account.strip()
+    chinese_name = chinese_name.strip()
+    row = get_candidate_by_account(session=session, account=account) if account else None
+
+    def note(outcome: str, detail: str = "") -> None:
+        audit.record(
+            session,
+            kind="login",
+            outcome=outcome,
+            terminal_id=settings.terminal_id,
+            at=now,
+            account=account,
+            candidate_id=row.id if row else None,
+            detail=detail,
+        )
+
+    if row is None:
+        passwords.verify_password(password, passwords.dummy_hash(settings.bcrypt_rounds))
+        errors: FieldErrors = {}
+        for name, value, ctx in (
+            ("account", account, {}),
+            ("chinese_name", chinese_name, {}),
+            ("password", password, {"account": account, "chinese_name": chinese_name}),
+        ):
+            found = _errors_of(name, value, **ctx)
+            if found:
+                errors[name] = found
+        if errors:
+            note("invalid", "fields=" + ",".join(sorted(errors)))
+            return LoginResult(LoginOutcome.INVALID, "accounts.login.invalid", field_errors=errors)
+        note("register")
+        return LoginResult(
+            LoginOutcome.REGISTER,
+            "accounts.login.register",
+            prefill={"account": account, "chinese_name": chinese_name, "password": password},
+        )
+
+    if row.locked_until is not None and row.locked_until > now:
+        passwords.verify_password(password, passwords.dummy_hash(settings.bcrypt_rounds))
+        note("locked")
+        return LoginResult(LoginOutcome.FAILED, GENERIC_LOGIN_FAILURE)
+
+    via_temporary = False
+    ok = passwords.verify_password(password, row.password_hash) if row.password_hash else False
+    if not row.password_hash:
+        passwords.verify_password(password, passwords.dummy_hash(settings.bcrypt_rounds))
+    temp_valid = row.temp_password_expires_at is not None and row.temp_password_expires_at > now
+    if not ok and row.temp_password_hash and temp_valid:
+        via_temporary = passwords.verify_password(password, row.temp_password_hash)
+        ok = via_temporary
+    if ok and not _same_name(row.chinese_name, chinese_name):
+        ok = False
+
+    if not ok:
+        failures = _count_failure(session, row, settings=settings, now=now)
+        note("failed", f"failures={failures}")
+        return LoginResult(LoginOutcome.FAILED, GENERIC_LOGIN_FAILURE)
+
+    row.failed_logins = 0
+    row.locked_until = None
+    row.updated_at = now
+    if via_temporary:
+        row.temp_password_hash = None  # single use
+        row.temp_password_expires_at = None
+        row.must_change_password = True
+    elif row.password_hash and passwords.needs_rehash(row.password_hash, settings.bcrypt_rounds):
+        row.password_hash = passwords.hash_password(password, settings.bcrypt_rounds)
+    view = CandidateView.of(row)
+    if row.must_change_password:
+        ticket = secrets.token_urlsafe(24)
+        row.change_ticket_hash = _ticket_hash(ticket)
+        row.change_ticket_expires_at = now + timedelta(minutes=CHANGE_TICKET_MINUTES)
+        session.add(row)
+        note("change_password", "temporary" if via_temporary else "required")
+        return LoginResult(
+            LoginOutcome.CHANGE_PASSWORD, "accounts.login.change_password", view, ticket
+        )
+    session.add(row)
+    if not row.profile_complete:
+        note("complete_profile")
+        return LoginResult(LoginOutcome.COMPLETE_PROFILE, "accounts.login.complete_profile", view)
+    note("ok")
+    return LoginResult(LoginOutcome.OK, "accounts.login.ok", view)
+
+
+def _count_failure(session: Session, row: Candidate, *, settings: Settings, now: datetime) -> int:
+    """Add a failure in one UPDATE (no lost counts between terminals); lock past the threshold."""
+    session.execute(
+        update(Candidate)
+        .where(Candidate.id == row.id)  # type: ignore[arg-type]
+        .values(failed_logins=Candidate.failed_logins + 1)
+    )
+    session.refresh(row)
+    over = row.failed_logins - settings.lockout_threshold
+    if over >= 0:
+        wait = min(settings.lockout_max_seconds, settings.lockout_base_seconds * (2**over))
+        row.locked_until = now + timedelta(seconds=wait)
+        session.add(row)
+    return row.failed_logins
+
+
+# --------------------------------------------------------------------------------------------
+# Registration and profile
+
+
+PROFILE_FIELDS = (
+    "chinese_name",
+    "english_surname",
+    "english_given_name",
+    "email",
+    "mobile",
+    "gender",
+    "education",
+    "school",
+    "department",
+)
+IMMUTABLE_FIELDS = ("account", "national_id", "nationality")
+GENDERS = ("M", "F")
+
+
+@dataclass
+class Registration:
+    """What the registration form sends, as typed (the use case normalizes)."""
+
+    account: str = ""
+    nationality: str = "TW"
+    national_id: str = ""
+    chinese_name: str = ""
+    english_surname: str = ""
+    english_given_name: str = ""
+    email: str = ""
+    mobile: str = ""
+    gender: str = ""
+    education: str = ""
+    school: str = ""
+    department: str = ""
+    password: str = ""
+    password_confirm: str = ""
+
+
+@dataclass(frozen=True)
+class RegisterResult:
+    ok: bool
+    message_key: str
+    candidate: CandidateView | None = None
+    field_errors: FieldErrors = field(default_factory=dict)
+
+
+def _profile_errors(values: Mapping[str, str], *, nationality: str) -> FieldErrors:
+    from kiosk import assets
+
+    errors: FieldErrors = {}
+    for name in ("chinese_name", "english_surname", "english_given_name", "email", "mobile"):
+        found = _errors_of(name, values.get(name, ""))
+        if found:
+            errors[name] = found
+    if values.get("gender", "") not in GENDERS:
+        errors["gender"] = [REQUIRED]
+    level = assets.education_level(values.get("education", ""))
+    if level is None:
+        errors["education"] = [REQUIRED]
+    elif level.needs_school:
+        for name in ("school", "department"):
+            if not values.get(name, "").strip():
+                errors[name] = [REQUIRED]
+    for name in ("school", "department"):
+        if len(values.get(name, "")) > 80:
+            errors.setdefault(name, []).append("accounts.too_long")
+    del nationality
+    return errors
+
+
+def _normalized_profile(values: Mapping[str, str]) -> dict[str, str]:
+    from kiosk import romanize
+
+    out = {name: str(values.get(name, "")).strip() for name in PROFILE_FIELDS}
+    out["english_surname"] = " ".join(out["english_surname"].upper().split())
+    out["english_given_name"] = " ".join(out["english_given_name"].upper().split())
+    if not out["english_surname"] and not out["english_given_name"]:
+        # 註4: an empty English name takes MOFA's Tongyong romanization of the Chinese name.
+        out["english_surname"], out["english_given_name"] = romanize.english_name(
+            out["chinese_name"]
+        )
+    out["mobile"] = rules.normalize_mobile(out["mobile"]) or out["mobile"]
+    out["gender"] = out["gender"].upper()
+    return out
+
+
+def register(
+    session: Session, *, data: Registration, settings: Settings, clock: Clock | None = None
+) -> RegisterResult:
+    """The portal's 註冊: every field checked, then one INSERT; duplicates answered per field."""
+    now = _clock(clock)
+    account = data.account.strip()
+    nationality = data.nationality if data.nationality in ("TW", "foreign") else "TW"
+    nid = national_id.normalize(data.national_id)
+    profile = _normalized_profile({f.name: getattr(data, f.name) for f in fields(data)})
+    errors = _profile_errors(profile, nationality=nationality)
+    for name, value, ctx in (
+        ("account", account, {}),
+        ("national_id", nid, {"nationality": nationality}),
+        (
+            "password",
+            data.password,
+            {
+                "account": account,
+                "chinese_name": profile["chinese_name"],
+                "email": profile["email"],
+                "national_id": nid,
+            },
+        ),
+        ("password_confirm", data.password_confirm, {"password": data.password}),
+    ):
+        found = _errors_of(name, value, **ctx)
+        if found:
+            errors[name] = found
+
+    def note(outcome: str, candidate_id: int | None = None, detail: str = "") -> None:
+        audit.record(
+            session,
+            kind="register",
+            outcome=outcome,
+            terminal_id=settings.terminal_id,
+            at=now,
+            account=account,
+            candidate_id=candidate_id,
+            detail=detail,
+        )
+
+    if errors:
+        note("invalid", detail="fields=" + ",".join(sorted(errors)))
+        return RegisterResult(False, "accounts.register.invalid", field_errors=errors)
+
+    row = Candidate(
+        account=account,
+        account_key=account.lower(),
+        nationality=nationality,
+        national_id=nid,
+        password_hash=passwords.hash_password(data.password, settings.bcrypt_rounds),
+        origin="self",
+        profile_complete=True,
+        created_at=now,
+        updated_at=now,
+        **profile,  # type: ignore[arg-type]
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        duplicate = _duplicate_fields(session, account=account, nid=nid)
+        note("duplicate", detail="fields=" + ",".join(duplicate))
+        return RegisterResult(
+            False,
+            "accounts.register.duplicate",
+            field_errors={name: [f"accounts.duplicate.{name}"] for name in duplicate},
+        )
+    note("ok", row.id, detail=f"id={national_id.mask(nid)}")
+    return RegisterResult(True, "accounts.register.ok", CandidateView.of(row))
+
+
+def _duplicate_fields(session: Session, *, account: str, nid: str) -> list[str]:
+    found = []
+    if get_candidate_by_account(session=session, account=account) is not None:
+        found.append("account")
+    if get_candidate_by_national_id(session=session, national_id=nid) is not None:
+        found.append("national_id")
+    return found or ["account"]
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    ok: bool
+    message_key: str
+    candidate: CandidateView | None = None
+    field_errors: FieldErrors = field(default_factory=dict)
+
+
+def update_profile(
+    session: Session,
+    *,
+    candidate_id: int,
+    changes: Mapping[str, str],
+    settings: Settings,
+    actor: str = "",
+    clock: Clock | None = None,
+) -> UpdateResult:
+    """考生基本資料維護: correct the profile; account, nationality and national ID never change."""
+    now = _clock(clock)
+    row = session.get(Candidate, candidate_id)
+    if row is None:
+        return UpdateResult(False, "accounts.profile.not_found")
+    immutable = sorted(set(changes) & set(IMMUTABLE_FIELDS))
+    unknown = sorted(set(changes) - set(PROFILE_FIELDS) - set(IMMUTABLE_FIELDS))
+    errors: FieldErrors = {name: ["accounts.immutable"] for name in immutable}
+    errors.update({name: ["accounts.unknown_field"] for name in unknown})
+    current = {name: getattr(row, name) for name in PROFILE_FIELDS}
+    merged = {**current, **{k: v for k, v in changes.items() if k in PROFILE_FIELDS}}
+    profile = _normalized_profile(merged)
+    errors.update(_profile_errors(profile, nationality=row.nationality))
+    if errors:
+        audit.record(
+            session,
+            kind="profile",
+            outcome="invalid",
+            terminal_id=settings.terminal_id,
+            at=now,
+            account=row.account,
+            candidate_id=row.id,
+            detail="fields=" + ",".join(sorted(errors)),
+        )
+        return UpdateResult(False, "accounts.profile.invalid", field_errors=errors)
+    changed = [name for name in PROFILE_FIELDS if profile[name] != current[name]]
+    details = []
+    for name in changed:
+        if name == "email":
+            details.append(
+                f"email {delivery.mask_email(current[name])}->{delivery.mask_email(profile[name])}"
+            )
+        elif name == "mobile":
+            old, new = delivery.mask_mobile(current[name]), delivery.mask_mobile(profile[name])
+            details.append(f"mobile {old}->{new}")
+        else:
+            details.append(name)
+        setattr(row, name, profile[name])
+    row.profile_complete = True
+    row.updated_at = now
+    session.add(row)
+    audit.record(
+        session,
+        kind="profile",
+        outcome="ok" if changed else "unchanged",
+        terminal_id=settings.terminal_id,
+        at=now,
+        account=row.account,
+        candidate_id=row.id,
+        detail=(f"by={actor}; " if actor else "") + "; ".join(details),
+    )
+    return UpdateResult(True, "accounts.profile.ok", CandidateView.of(row))
+
+
+# --------------------------------------------------------------------------------------------
+# Password change
+
+
+@dataclass(frozen=True)
+class ChangePasswordResult:
+    ok: bool
+    message_key: str
+    candidate: CandidateView | None = None
+    field_errors: FieldErrors = field(default_factory=dict)
+    next_step: Literal["", "home", "complete_profile"] = ""
+
+
+def change_password(
+    session: Session,
+    *,
+    account: str,
+    new_password: str,
+    new_password_confirm: str,
+    settings: Settings,
+    current_password: str | None = None,
+    change_ticket: str | None = None,
+    clock: Clock | None = None,
+) -> ChangePasswordResult:
+    """變更密碼: authorised by the current password or by the ticket a temporary login gave."""
+    now = _clock(clock)
+    row = get_candidate_by_account(session=session, account=account)
+
+    def note(outcome: str) -> None:
+        audit.record(
+            session,
+            kind="change_password",
+            outcome=outcome,
+            terminal_id=settings.terminal_id,
+            at=now,
+            account=account.strip(),
+            candidate_id=row.id if row else None,
+        )
+
+    if row is None:
+        note("not_found")
+        return ChangePasswordResult(False, "accounts.change.denied")
+    authorised = False
+    if change_ticket and row.change_ticket_hash and row.change_ticket_expires_at:
+        authorised = row.change_ticket_expires_at > now and secrets.compare_digest(
+            row.change_ticket_hash, _ticket_hash(change_ticket)
+        )
+    if not authorised and current_password is not None and row.password_hash:
+        authorised = passwords.verify_password(current_password, row.password_hash)
+    if not authorised:
+        note("denied")
+        return ChangePasswordResult(
+            False,
+            "accounts.change.denied",
+            field_errors={"current_password": ["accounts.change.denied"]},
+        )
+    errors: FieldErrors = {}
+    found = _errors_of(
+        "password",
+        new_password,
+        account=row.account,
+        chinese_name=row.chinese_name,
+        email=row.email,
+        national_id=row.national_id,
+    )
+    if found:
+        errors["password"] = found
+    if current_password is not None and new_password == current_password:
+        errors.setdefault("password", []).append("accounts.change.same")
+    found = _errors_of("password_confirm", new_password_confirm, password=new_password)
+    if found:
+        errors["password_confirm"] = found
+    if errors:
+        note("invalid")
+        return ChangePasswordResult(False, "accounts.change.invalid", field_errors=errors)
+    row.password_hash = passwords.hash_password(new_password, settings.bcrypt_rounds)
+    row.must_change_password = False
+    row.change_ticket_hash = None
+    row.change_ticket_expires_at = None
+    row.temp_password_hash = None
+    row.temp_password_expires_at = None
+    row.failed_logins = 0
+    row.locked_until = None
+    row.updated_at = now
+    session.add(row)
+    note("ok")
+    return ChangePasswordResult(
+        True,
+        "accounts.change.ok",
+        CandidateView.of(row),
+        next_step="home" if row.profile_complete else "complete_profile",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Credential query (查詢帳號/密碼) and e-mail query (查詢信箱)
+
+
+class QueryOutcome(StrEnum):
+    SENT = "sent"  # the same answer whether or not anything matched
+    FOUND = "found"
+    NOT_FOUND = "not_found"
+    CAPTCHA = "captcha"
+    INVALID = "invalid"
+    THROTTLED = "throttled"
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    outcome: QueryOutcome
+    message_key: str
+    masked_email: str = ""
+    field_errors: FieldErrors = field(default_factory=dict)
+
+
+Sender = Callable[..., delivery.SendResult]
+
+
+def query_credentials(
+    session: Session,
+    *,
+    captcha: CaptchaCheck,
+    captcha_answer: str,
+    channel: Channel,
+    national_id_text: str,
+    chinese_name: str,
+    email: str = "",
+    mobile: str = "",
+    settings: Settings,
+    language: str = "zh-TW",
+    clock: Clock | None = None,
+    send: Sender | None = None,
+) -> QueryResult:
+    """查詢帳號/密碼: a new single-use temporary password, sent with the account.
+
+    The screen's answer and the time it takes are the same whether or not anything matched: the
+    unmatched path hashes a throwaway password too, and the answer waits for
+    ``settings.query_min_seconds``.
+    """
+    started = time.monotonic()
+    if not captcha.verify(captcha_answer):
+        log.info("credential query: wrong captcha on %s", settings.terminal_id)
+        return QueryResult(QueryOutcome.CAPTCHA, "accounts.captcha.wrong")
+    now = _clock(clock)
+    nid = national_id.normalize(national_id_text)
+    chinese_name = chinese_name.strip()
+    destination = email.strip() if channel == "email" else rules.normalize_mobile(mobile)
+    errors: FieldErrors = {}
+    if not national_id.is_valid(nid):
+        errors["national_id"] = ["accounts.query.national_id"]
+    found = _errors_of("chinese_name", chinese_name)
+    if found:
+        errors["chinese_name"] = found
+    if channel == "email":
+        found = [k for k in _errors_of("email", destination)]
+        if found:
+            errors["email"] = found
+    elif not destination:
+        errors["mobile"] = _errors_of("mobile", mobile) or ["accounts.query.mobile"]
+    if errors:
+        return QueryResult(QueryOutcome.INVALID, "accounts.query.invalid", field_errors=errors)
+
+    def note(outcome: str, candidate_id: int | None = None, account: str = "") -> None:
+        audit.record(
+            session,
+            kind="credential_query",
+            outcome=outcome,
+            terminal_id=settings.terminal_id,
+            at=now,
+            account=account,
+            candidate_id=candidate_id,
+            detail=f"channel={channel}; id={national_id.mask(nid)}",
+        )
+
+    allowed = audit.hit(
+        session,
+        audit.throttle_key("credq:id", nid),
+        limit=settings.query_limit,
+        window_seconds=settings.query_window_seconds,
+        now=now,
+    ) & audit.hit(
+        session,
+        audit.throttle_key("credq:terminal", settings.terminal_id),
+        limit=settings.query_limit * 4,
+        window_seconds=settings.query_window_seconds,
+        now=now,
+    )
+    if not allowed:
+        note("throttled")
+        return QueryResult(QueryOutcome.THROTTLED, "accounts.query.throttled")
+
+    row = get_candidate_by_national_id(session=session, national_id=nid)
+    matched = row is not None and _same_name(row.chinese_name, chinese_name)
+    if row is not None and matched:
+        if channel == "email":
+            matched = row.email.strip().casefold() == destination.casefold() and bool(row.email)
+        else:
+            matched = bool(row.mobile) and rules.normalize_mobile(row.mobile) == destination
+    temporary = passwords.temporary_password(accept=lambda pw: rules.is_valid("password", pw))
+    temp_hash = passwords.hash_password(temporary, settings.bcrypt_rounds)
+    if row is not None and matched:
+        minutes = (
+            settings.temp_password_email_minutes
+            if channel == "email"
+            else settings.temp_password_sms_minutes
+        )
+        row.temp_password_hash = temp_hash
+        row.temp_password_expires_at = now + timedelta(minutes=minutes)
+        row.updated_at = now
+        session.add(row)
+        result = (send or delivery.send_credentials)(
+            settings,
+            channel=channel,
+            to=destination,
+            account=row.account,
+            temporary_password=temporary,
+            valid_minutes=minutes,
+            language=language,
+        )
+        session.add(
+            Delivery(
+                at=now,
+                candidate_id=row.id,
+                channel=channel,
+                transport=result.transport,
+                destination_masked=result.destination_masked,
+                purpose="credentials",
+                status="sent" if result.ok else "failed",
+                error=result.error[:200],
+            )
+        )
+        note("sent" if result.ok else "send_failed", row.id, row.account)
+    else:
+        note("unmatched")
+    del temporary
+    _pad(started, settings.query_min_seconds)
+    return QueryResult(QueryOutcome.SENT, f"accounts.query.sent_{channel}")
+
+
+def _pad(started: float, minimum: float) -> None:
+    remaining = minimum - (time.monotonic() - started)
+    if remaining > 0:
+        time.sleep(remaining)
+
+
+def query_email(
+    session: Session,
+    *,
+    captcha: CaptchaCheck,
+    captcha_answer: str,
+    account: str,
+    chinese_name: str,
+    mobile: str,
+    settings: Settings,
+    clock: Clock | None = None,
+) -> QueryResult:
+    """查詢信箱: account + Chinese name + mobile → the masked e-mail (the screen is public)."""
+    if not captcha.verify(captcha_answer):
+        log.info("email query: wrong captcha on %s", settings.terminal_id)
+        return QueryResult(QueryOutcome.CAPTCHA, "accounts.captcha.wrong")
+    now = _clock(clock)
+    account = account.strip()
+    number = rules.normalize_mobile(mobile)
+    errors: FieldErrors = {}
+    if not account:
+        errors["account"] = [REQUIRED]
+    found = _errors_of("chinese_name", chinese_name.strip())
+    if found:
+        errors["chinese_name"] = found
+    if not number:
+        errors["mobile"] = _errors_of("mobile", mobile) or ["accounts.query.mobile"]
+    if errors:
+        return QueryResult(QueryOutcome.INVALID, "accounts.query.invalid", field_errors=errors)
+    allowed = audit.hit(
+        session,
+        audit.throttle_key("emailq:account", account.lower()),
+        limit=settings.query_limit,
+        window_seconds=settings.query_window_seconds,
+        now=now,
+    ) & audit.hit(
+        session,
+        audit.throttle_key("emailq:terminal", settings.terminal_id),
+        limit=settings.query_limit * 4,
+        window_seconds=settings.query_window_seconds,
+        now=now,
+    )
+    row = get_candidate_by_account(session=session, account=account)
+
+    def note(outcome: str) -> None:
+        audit.record(
+            session,
+            kind="email_query",
+            outcome=outcome,
+            terminal_id=settings.terminal_id,
+            at=now,
+            account=account,
+            candidate_id=row.id if row else None,
+        )
+
+    if not allowed:
+        note("throttled")
+        return QueryResult(QueryOutcome.THROTTLED, "accounts.query.throttled")
+    if (
+        row is None
+        or not _same_name(row.chinese_name, chinese_name)
+        or rules.normalize_mobile(row.mobile) != number
+        or not row.email
+    ):
+        note("not_found")
+        return QueryResult(QueryOutcome.NOT_FOUND, "accounts.email_query.not_found")
+    note("found")
+    return QueryResult(
+        QueryOutcome.FOUND,
+        "accounts.email_query.found",
+        masked_email=delivery.mask_email(row.email),
+    )

@@ -1,0 +1,202 @@
+"""Tables, the engine factory and session helpers: SQLite by default, PostgreSQL by URL.
+
+No engine exists at import time: ``Store(url)`` makes one. SQLite files run in WAL mode with a busy
+timeout and foreign keys on, so several terminals on one host share a file; PostgreSQL goes through
+psycopg 3. Uniqueness (account, case-insensitively, and national ID) is enforced by the database:
+``account_key`` is the lower-cased account under a UNIQUE constraint, so a racing duplicate fails
+in the database exactly like a sequential one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Column, DateTime, Index, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Field, Session, SQLModel, create_engine, select
+
+ORIGINS = ("self", "group", "legacy")
+
+# Named constraints, the same on SQLite and PostgreSQL, for migrations and error handling.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Naive UTC: SQLite keeps no zone, so every timestamp in the store is naive UTC."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _ts(nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(DateTime(), nullable=nullable, index=index))
+
+
+class Candidate(SQLModel, table=True):
+    """A candidate account: passwords only as bcrypt hashes; ``account_key`` is the lower case."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    account: str = Field(max_length=30)
+    account_key: str = Field(max_length=30, unique=True)
+    nationality: str = Field(default="TW", max_length=8)
+    national_id: str = Field(max_length=10, unique=True)
+    chinese_name: str = Field(max_length=40)
+    english_surname: str = Field(default="", max_length=40)
+    english_given_name: str = Field(default="", max_length=40)
+    email: str = Field(default="", max_length=254)
+    mobile: str = Field(default="", max_length=16)
+    gender: str = Field(default="", max_length=1)
+    education: str = Field(default="", max_length=4)
+    school: str = Field(default="", max_length=80)
+    department: str = Field(default="", max_length=80)
+    password_hash: str | None = Field(default=None, max_length=100)
+    must_change_password: bool = False
+    temp_password_hash: str | None = Field(default=None, max_length=100)
+    temp_password_expires_at: datetime | None = _ts(nullable=True)
+    change_ticket_hash: str | None = Field(default=None, max_length=64)
+    change_ticket_expires_at: datetime | None = _ts(nullable=True)
+    profile_complete: bool = True
+    origin: str = Field(default="self", max_length=8)
+    group_unit: str = Field(default="", max_length=80)
+    failed_logins: int = 0
+    locked_until: datetime | None = _ts(nullable=True)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(), nullable=False)
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(), nullable=False)
+    )
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who tried what, when, from which terminal — never a password, never a full national ID."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        Index("ix_audit_event_account_at", "account", "at"),
+        Index("ix_audit_event_kind_at", "kind", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(), nullable=False, index=True)
+    )
+    terminal_id: str = Field(default="", max_length=40)
+    kind: str = Field(max_length=40)
+    account: str = Field(default="", max_length=40)
+    candidate_id: int | None = Field(default=None, foreign_key="candidate.id", index=True)
+    outcome: str = Field(max_length=40)
+    detail: str = Field(default="", max_length=500)
+
+
+class Delivery(SQLModel, table=True):
+    """What was sent where (masked): the secret itself only ever travels in the message."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(), nullable=False, index=True)
+    )
+    candidate_id: int | None = Field(default=None, foreign_key="candidate.id", index=True)
+    channel: str = Field(max_length=8)
+    transport: str = Field(default="", max_length=10)
+    destination_masked: str = Field(default="", max_length=80)
+    purpose: str = Field(max_length=20)
+    status: str = Field(max_length=10)
+    error: str = Field(default="", max_length=200)
+
+
+class Throttle(SQLModel, table=True):
+    """Fixed-window counters for queries (credential query, e-mail query); keys are hashed."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    window_start: datetime = Field(sa_column=Column(DateTime(), nullable=False))
+    count: int = 0
+
+
+def normalize_url(url: str) -> str:
+    """``postgresql://`` means psycopg 3 here (SQLAlchemy would otherwise pick psycopg2)."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def make_engine(url: str, *, echo: bool = False, **kwargs: Any) -> Engine:
+    """Make an engine for ``url``; SQLite gets WAL, a busy timeout and foreign keys."""
+    url = normalize_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        kwargs.setdefault("pool_pre_ping", True)
+        return create_engine(url, echo=echo, **kwargs)
+    database = parsed.database or ""
+    connect_args = {"check_same_thread": False, "timeout": 30}
+    if database in ("", ":memory:"):
+        engine = create_engine(url, echo=echo, connect_args=connect_args, poolclass=StaticPool)
+    else:
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, echo=echo, connect_args=connect_args, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return engine
+
+
+class Store:
+    """The database of one site: an engine plus session and migration helpers."""
+
+    def __init__(self, url: str, *, echo: bool = False, **engine_kwargs: Any) -> None:
+        self.url = normalize_url(url)
+        self.engine = make_engine(self.url, echo=echo, **engine_kwargs)
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session whose transaction commits on success and rolls back on error."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def upgrade(self) -> None:
+        """Create or upgrade the schema to the newest migration."""
+        from kiosk.migrate import upgrade
+
+        upgrade(self.engine)
+
+    def is_empty(self) -> bool:
+        with Session(self.engine) as session:
+            return session.exec(select(Candidate.id).limit(1)).first() is None
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def get_candidate_by_account(*, session: Session, account: str) -> Candidate | None:
+    return session.exec(
+        select(Candidate).where(Candidate.account_key == account.strip().lower())
+    ).first()
+
+
+def get_candidate_by_national_id(*, session: Session, national_id: str) -> Candidate | None:
+    return session.exec(select(Candidate).where(Candidate.national_id == national_id)).first()

@@ -1,0 +1,120 @@
+"""The store itself: migrations, constraints, pragmas, CLI — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from kiosk.migrate import current_revision, head_revision
+from kiosk.store import Candidate, Store, utcnow
+
+
+def _row(account: str, national_id: str) -> Candidate:
+    now = utcnow()
+    return Candidate(
+        account=account,
+        account_key=account.lower(),
+        national_id=national_id,
+        chinese_name="王小明",
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def test_upgrade_reaches_head_and_is_repeatable(store: Store) -> None:
+    assert current_revision(store.engine) == head_revision()
+    store.upgrade()
+    assert current_revision(store.engine) == head_revision()
+
+
+def test_database_enforces_case_insensitive_account_and_unique_id(store: Store) -> None:
+    with store.session() as session:
+        session.add(_row("Wang2026", "A123456789"))
+    with pytest.raises(IntegrityError), store.session() as session:
+        session.add(_row("WANG2026", "A987654329"))
+    with pytest.raises(IntegrityError), store.session() as session:
+        session.add(_row("other2026", "A123456789"))
+    with store.session() as session:
+        assert len(list(session.exec(select(Candidate)))) == 1
+
+
+def test_sqlite_runs_in_wal_with_busy_timeout_and_foreign_keys(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'x' / 'kiosk.db'}")
+    with store.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30000
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    store.dispose()
+
+
+def test_postgresql_url_uses_psycopg3() -> None:
+    store = Store("postgresql://postgres@127.0.0.1:5432/test")
+    assert store.engine.dialect.driver == "psycopg"
+    store.dispose()
+
+
+def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "IPAS_KIOSK_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "IPAS_KIOSK_OUTBOX_DIR": str(tmp_path / "outbox"),
+        "IPAS_KIOSK_BCRYPT_ROUNDS": "4",
+        "IPAS_KIOSK_CONFIG_FILE": str(tmp_path / "none.toml"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", *args], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+def test_cli_upgrade_seed_and_outbox(tmp_path: Path) -> None:
+    upgraded = _cli(tmp_path, "db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert head_revision() in upgraded.stdout
+    seeded = _cli(tmp_path, "seed", "--demo", "--if-empty")
+    assert seeded.returncode == 0 and "wang2026" in seeded.stdout
+    again = _cli(tmp_path, "seed", "--demo", "--if-empty")
+    assert again.returncode == 0 and "skipped" in again.stdout
+    empty = _cli(tmp_path, "outbox")
+    assert empty.returncode == 0 and "empty" in empty.stdout
+    missing = _cli(tmp_path, "outbox", "nope")
+    assert missing.returncode == 1 and "nope" in missing.stderr
+
+
+def test_cli_reports_an_unreachable_database_without_a_traceback(tmp_path: Path) -> None:
+    env_url = "postgresql://nobody@127.0.0.1:1/none"
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "db", "upgrade"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **os.environ,
+            "IPAS_KIOSK_DATABASE_URL": env_url,
+            "IPAS_KIOSK_CONFIG_FILE": str(tmp_path / "none.toml"),
+        },
+    )
+    assert result.returncode == 1
+    assert "db upgrade failed" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_settings_come_from_a_toml_file_and_env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiosk.config import Settings
+
+    config = tmp_path / "config.toml"
+    config.write_text(
+        'terminal_id = "venue-7"\nidle_seconds = 300\nlanguage = "en"\n', encoding="utf-8"
+    )
+    monkeypatch.setenv("IPAS_KIOSK_CONFIG_FILE", str(config))
+    monkeypatch.setenv("IPAS_KIOSK_IDLE_SECONDS", "90")
+    settings = Settings()
+    assert (settings.terminal_id, settings.idle_seconds, settings.language) == ("venue-7", 90, "en")
+    assert settings.effective_database_url.startswith("sqlite:///")
