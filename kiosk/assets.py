@@ -1,0 +1,126 @@
+"""Reference data shipped in ``kiosk/assets/``: schools, departments, education levels, iPAS
+subjects, service desks and demo candidates. Sources and licences: ``assets/DATA-SOURCES.md``.
+
+Lists are incomplete by nature, so pickers also accept 其他 (other) with free text; nothing here
+refuses a school or department that is not listed.
+"""
+
+from __future__ import annotations
+
+import csv
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+ASSETS = Path(__file__).with_name("assets")
+OTHER = "其他"
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (ASSETS / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@dataclass(frozen=True)
+class EducationLevel:
+    code: str
+    name_zh: str
+    name_en: str
+    needs_school: bool
+
+
+@dataclass(frozen=True)
+class School:
+    code: str
+    name_zh: str
+    name_en: str
+    type: str
+    county: str
+
+
+@dataclass(frozen=True)
+class Department:
+    name_zh: str
+    name_en: str
+    field: str
+
+
+@dataclass(frozen=True)
+class Subject:
+    subject_zh: str
+    subject_en: str
+    level: str
+    exam_parts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ServiceDesk:
+    certification_zh: str
+    certification_en: str
+    phone: str
+    email: str
+
+
+@cache
+def education_levels() -> tuple[EducationLevel, ...]:
+    return tuple(
+        EducationLevel(r["code"], r["name_zh"], r["name_en"], r["needs_school"] == "yes")
+        for r in _rows("education-levels.csv")
+    )
+
+
+def education_level(code: str) -> EducationLevel | None:
+    return next((level for level in education_levels() if level.code == code), None)
+
+
+@cache
+def schools() -> tuple[School, ...]:
+    return tuple(
+        School(r["code"], r["name_zh"], r["name_en"], r["type"], r["county"])
+        for r in _rows("schools-higher-ed.csv")
+    )
+
+
+@cache
+def departments() -> tuple[Department, ...]:
+    return tuple(
+        Department(r["name_zh"], r["name_en"], r["field"]) for r in _rows("departments-common.csv")
+    )
+
+
+@cache
+def subjects() -> tuple[Subject, ...]:
+    return tuple(
+        Subject(
+            r["subject_zh"],
+            r["subject_en"],
+            r["level"],
+            tuple(p for p in r["exam_parts"].split("|") if p),
+        )
+        for r in _rows("ipas-subjects.csv")
+    )
+
+
+@cache
+def service_desks() -> tuple[ServiceDesk, ...]:
+    return tuple(
+        ServiceDesk(r["certification_zh"], r["certification_en"], r["phone"], r["email"])
+        for r in _rows("service-desks.csv")
+    )
+
+
+def demo_candidates() -> list[dict[str, Any]]:
+    with (ASSETS / "demo-candidates.toml").open("rb") as handle:
+        return list(tomllib.load(handle)["candidate"])
+
+
+def search(names: tuple[str, ...], text: str, limit: int = 20) -> list[str]:
+    """Names containing every whitespace-separated part of ``text``; prefix matches first."""
+    parts = text.split()
+    if not parts:
+        return list(names[:limit])
+    hits = [n for n in names if all(p in n for p in parts)]
+    hits.sort(key=lambda n: (not n.startswith(parts[0]), len(n)))
+    return hits[:limit]
