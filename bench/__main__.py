@@ -1,0 +1,41 @@
+"""``make bench``: every benchmark in one run, printed as markdown for bench/README.md.
+
+Quick sizes by default; ``make bench BENCH_ARGS="--candidates 1000000"`` for the full store size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument(
+        "--candidates", type=int, default=50_000, help="store size (1000000 = full)"
+    )
+    parser.add_argument("--samples", type=int, default=3_000, help="lookups per kind")
+    parser.add_argument("--full", action="store_true", help="more repetitions for crypto timings")
+    args = parser.parse_args(argv)
+
+    from bench import bench_crypto, bench_store
+
+    print(
+        f"# ipas-kiosk benchmarks — {time.strftime('%Y-%m-%d %H:%M')} — "
+        f"Python {platform.python_version()}, {platform.machine()}"
+    )
+    print()
+    for lines in (
+        bench_store.run(candidates=args.candidates, samples=args.samples),
+        bench_crypto.run(quick=not args.full),
+    ):
+        print("\n".join(lines))
+        print()
+        sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
