@@ -16,6 +16,8 @@ import pytest
 from kiosk.config import Settings
 from kiosk.store import Store
 
+pytest_plugins = ["tests.servers"]  # the smtp_factory fixture
+
 PG_URL = os.environ.get(
     "IPAS_KIOSK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

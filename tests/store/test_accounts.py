@@ -19,6 +19,7 @@ from kiosk.delivery import list_outbox
 from kiosk.demo import seed_demo
 from kiosk.store import AuditEvent, Candidate, Delivery, Store
 from tests.conftest import StoreFactory, make_settings
+from tests.servers import SmtpServer
 
 ANSWER = "12345"
 WANG = {"account": "wang2026", "chinese_name": "王小明", "password": "Kiosk#Demo2026"}
@@ -394,6 +395,26 @@ def test_query_with_bad_input_or_captcha_changes_nothing(
     assert set(bad.field_errors) == {"national_id", "email"}
     assert list_outbox(settings) == []
     assert candidate(demo, "linmeihua01").temp_password_hash is None
+
+
+def test_credential_query_by_email_through_a_real_smtp_server(
+    demo: Store, tmp_path: Path, clock: FakeClock, smtp_factory: Callable[..., SmtpServer]
+) -> None:
+    server = smtp_factory()
+    settings = make_settings(tmp_path, smtp_host="127.0.0.1", smtp_port=server.port)
+    assert query(demo, settings, clock).outcome is QueryOutcome.SENT
+    message = server.collector.parsed()
+    assert message["To"] == "meihua.lin@example.com"
+    body = message.get_content()
+    assert "linmeihua01" in body
+    temporary = next(token for token in body.replace("：", " ").split() if passwords_like(token))
+    login = do_login(
+        demo, settings, clock, account="linmeihua01", chinese_name="林美華", password=temporary
+    )
+    assert login.outcome is LoginOutcome.CHANGE_PASSWORD
+    with demo.session() as session:
+        delivery = session.exec(select(Delivery)).one()
+    assert (delivery.transport, delivery.status) == ("smtp", "sent")
 
 
 def test_failed_send_is_recorded_and_answered_the_same(

@@ -11,9 +11,7 @@ import string
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from email import policy
-from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import parseaddr
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,8 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword
+from aiosmtpd.smtp import AuthResult, LoginPassword
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -44,6 +41,7 @@ from kiosk.delivery import (
     send_sms,
 )
 from kiosk.i18n import LANGUAGES, catalog
+from tests.servers import SmtpServer, free_port
 
 SMTP_PASSWORD = "smtp-Pa55word-never-shown"
 SMS_TOKEN = "sms-token-0123456789abcdef"
@@ -75,12 +73,6 @@ def make_settings(outbox: Path, **overrides: Any) -> Settings:
     return Settings(**values)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(autouse=True)
 def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     """urllib honours *_proxy variables; the local gateway must be reached directly."""
@@ -98,22 +90,6 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
 # ── SMTP ──────────────────────────────────────────────────────────────────────────────────────
 
 
-@dataclass
-class Collector:
-    """An aiosmtpd handler that keeps every envelope it receives."""
-
-    envelopes: list[Envelope] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Envelope) -> str:
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-    def parsed(self, index: int = -1) -> EmailMessage:
-        content = self.envelopes[index].content
-        assert isinstance(content, bytes)
-        return BytesParser(policy=policy.default).parsebytes(content)
-
-
 def accept_kiosk_login(
     server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
 ) -> AuthResult:
@@ -123,41 +99,6 @@ def accept_kiosk_login(
         and auth_data.password == SMTP_PASSWORD.encode()
     )
     return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535
-
-
-@dataclass
-class SmtpServer:
-    port: int
-    collector: Collector
-
-
-@pytest.fixture
-def smtp_factory() -> Iterator[Callable[..., SmtpServer]]:
-    controllers: list[Controller] = []
-
-    def start(**smtp_parameters: Any) -> SmtpServer:
-        collector = Collector()
-        for _attempt in range(3):  # a free port can be taken between probe and bind
-            port = free_port()
-            controller = Controller(
-                collector,
-                hostname="127.0.0.1",
-                port=port,
-                server_hostname="mail.test",
-                ready_timeout=3.0,
-                **smtp_parameters,
-            )
-            try:
-                controller.start()
-            except Exception:  # pragma: no cover - only on a port race
-                continue
-            controllers.append(controller)
-            return SmtpServer(port, collector)
-        raise RuntimeError("could not start the SMTP test server")
-
-    yield start
-    for controller in controllers:
-        controller.stop()
 
 
 def test_credentials_by_smtp(tmp_path: Path, smtp_factory: Callable[..., SmtpServer]) -> None:
