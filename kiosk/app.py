@@ -1,25 +1,37 @@
-"""KioskApp: the shell around the portal's screens — global keys, language, store wiring.
+"""KioskApp: the shell around the portal's screens — global keys, language, idle wipe, lockdown.
 
-Until the screens land this shows a start page that proves the wiring: it reads the store in a
-worker thread and reports how many candidates it holds.
+Screens live in ``kiosk/screens``; this module only keeps what spans them: the store (opened
+lazily, so the login screen paints before SQLAlchemy is imported), the signed-in candidate, the
+language, the idle timer and, with ``--kiosk``, the lockdown (nothing a candidate presses quits,
+suspends or opens a palette; the operator leaves with F12 and the PIN from settings).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from textual import work
-from textual.app import App, ComposeResult
+from textual import events
+from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Header, Static
+from textual.reactive import reactive
+from textual.screen import Screen
 
 from kiosk.config import Settings
-from kiosk.i18n import t
 
 if TYPE_CHECKING:
+    from kiosk.accounts import CandidateView
     from kiosk.store import Store
+
+T = TypeVar("T")
+INPUT_EVENTS = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp,
+                events.Paste)
+
+
+class StoreUnavailable(Exception):
+    """The database is locked, gone or unreachable; screens show a message instead."""
 
 
 class KioskApp(App[None], inherit_bindings=False):
@@ -27,9 +39,14 @@ class KioskApp(App[None], inherit_bindings=False):
 
     TITLE = "iPAS"
     ENABLE_COMMAND_PALETTE = False
+    ESCAPE_TO_MINIMIZE = False
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", show=True, priority=True)
+        Binding("f2", "toggle_language", "中文/English", priority=True),
+        Binding("f9", "end_session", "End session", priority=True),
+        Binding("f12", "operator", "Operator", show=False, priority=True),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
     ]
+    language: reactive[str] = reactive("zh-TW", init=False)
 
     def __init__(
         self,
@@ -38,6 +55,7 @@ class KioskApp(App[None], inherit_bindings=False):
         store: Store | None = None,
         clock: Callable[[], datetime] | None = None,
         captcha_source: Callable[[], str] | None = None,
+        captcha_seed: int | None = None,
         kiosk_mode: bool = False,
     ) -> None:
         super().__init__()
@@ -45,8 +63,14 @@ class KioskApp(App[None], inherit_bindings=False):
         self._store = store
         self.clock = clock
         self.captcha_source = captcha_source
+        self.captcha_seed = captcha_seed
         self.kiosk_mode = kiosk_mode
-        self.language = self.settings.language
+        self.candidate: CandidateView | None = None
+        self.set_reactive(KioskApp.language, self.settings.language)
+        self.last_input = time.monotonic()
+        self._idle_open = False
+
+    # ------------------------------------------------------------------ store
 
     @property
     def store(self) -> Store:
@@ -56,31 +80,137 @@ class KioskApp(App[None], inherit_bindings=False):
             self._store = Store(self.settings.effective_database_url)
         return self._store
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(t("ui.app.title", self.language), id="title", markup=False)
-        yield Static("", id="status", markup=False)
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.title = t("ui.app.title", self.language)
-        self.count_candidates()
-
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def count_candidates(self) -> None:
-        from sqlalchemy import func
-        from sqlmodel import select
-
-        from kiosk.store import Candidate
+    def use(self, use_case: Callable[..., T], /, **values: Any) -> T:
+        """Run an ``accounts`` use case in one transaction (call it from a worker thread)."""
+        from sqlalchemy.exc import SQLAlchemyError
 
         try:
             with self.store.session() as session:
-                count = session.exec(select(func.count()).select_from(Candidate)).one()
-            text = t("ui.app.store_ok", self.language, backend=self.store.backend, count=count)
-        except Exception as error:
-            text = t("ui.app.store_error", self.language, error=type(error).__name__)
-        self.call_from_thread(self.query_one("#status", Static).update, text)
+                return use_case(session, settings=self.settings, clock=self.clock, **values)
+        except SQLAlchemyError as error:
+            raise StoreUnavailable(type(error).__name__) from error
 
-    def action_quit(self) -> None:  # type: ignore[override]
+    # ------------------------------------------------------------------ screens
+
+    def get_default_screen(self) -> Screen[Any]:
+        """The login page is the base of the stack: every session starts and ends there."""
+        from kiosk.screens.login import LoginScreen
+
+        return LoginScreen()
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._check_idle)
+
+    async def reset_session(self) -> None:
+        """Drop every screen above login, wipe every value, forget the candidate."""
+        self.candidate = None
+        self._idle_open = False
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        base = self.screen_stack[0]
+        wipe = getattr(base, "wipe", None)
+        if wipe is not None:
+            wipe()
+        self.last_input = time.monotonic()
+
+    def signed_in(self, candidate: CandidateView | None) -> None:
+        self.candidate = candidate
+
+    def screen_after_login(self, result: Any) -> Any:
+        """Where a successful login goes: forced change, basic data, or the candidate home."""
+        from kiosk.accounts import LoginOutcome
+        from kiosk.screens.change_password import ChangePasswordScreen
+
+        if result.outcome is LoginOutcome.CHANGE_PASSWORD:
+            return ChangePasswordScreen(result.candidate, change_ticket=result.change_ticket)
+        if result.outcome is LoginOutcome.COMPLETE_PROFILE:
+            return self.screen_for_step("complete_profile")
+        return self.screen_for_step("home")
+
+    def screen_for_step(self, step: str) -> Any:
+        if step == "complete_profile" and self.candidate is not None:
+            from kiosk.screens.basic_data import BasicDataScreen
+
+            return BasicDataScreen(self.candidate, required=True)
+        from kiosk.screens.home import CandidateHomeScreen
+
+        return CandidateHomeScreen()
+
+    # ------------------------------------------------------------------ idle
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, INPUT_EVENTS):
+            self.last_input = time.monotonic()
+        await super().on_event(event)
+
+    def session_is_pristine(self) -> bool:
+        from kiosk.screens.login import LoginScreen
+
+        screen = self.screen
+        return (
+            self.candidate is None
+            and len(self.screen_stack) == 1
+            and isinstance(screen, LoginScreen)
+            and screen.is_pristine()
+        )
+
+    def _check_idle(self) -> None:
+        if self._idle_open or time.monotonic() - self.last_input < self.settings.idle_seconds:
+            return
+        if self.session_is_pristine():
+            self.last_input = time.monotonic()
+            self.screen.wipe()  # nothing typed: just a fresh captcha, no modal
+            return
+        from kiosk.screens.modals import IdleScreen
+
+        self._idle_open = True
+
+        async def done(wipe: bool | None) -> None:
+            self._idle_open = False
+            self.last_input = time.monotonic()
+            if wipe:
+                await self.reset_session()
+
+        self.push_screen(IdleScreen(self.settings.idle_countdown_seconds), done)
+
+    # ------------------------------------------------------------------ actions
+
+    def watch_language(self, language: str) -> None:
+        for screen in self.screen_stack:
+            for widget in screen.query("*"):
+                apply = getattr(widget, "apply_language", None)
+                if apply is not None:
+                    apply(language)
+            apply = getattr(screen, "apply_language", None)
+            if apply is not None:
+                apply(language)
+
+    def action_toggle_language(self) -> None:
+        self.language = "en" if self.language == "zh-TW" else "zh-TW"
+
+    def action_end_session(self) -> None:
+        self.run_worker(self.reset_session(), exclusive=True, group="reset")
+
+    def action_operator(self) -> None:
+        if not self.kiosk_mode:
+            return
+        pin = self.settings.operator_pin.get_secret_value() if self.settings.operator_pin else ""
+        if not pin:
+            return  # no PIN configured: nobody leaves from the keyboard
+        from kiosk.screens.modals import OperatorPinScreen
+
+        def done(ok: bool | None) -> None:
+            if ok:
+                self.exit()
+
+        self.push_screen(OperatorPinScreen(pin), done)
+
+    async def action_quit(self) -> None:
         if not self.kiosk_mode:
             self.exit()
+
+    def action_suspend_process(self) -> None:
+        """Never suspend: a candidate must not reach the shell."""
+
+    def action_command_palette(self) -> None:
+        """No command palette on a kiosk."""

@@ -28,3 +28,17 @@ def test_translation_fills_values_and_falls_back() -> None:
     )
     assert t("no.such.key", "en") == "no.such.key"
     assert t("accounts.email_query.found", "en").count("{email}") == 1  # no values: template
+
+
+def test_no_ambiguous_width_characters_in_any_message() -> None:
+    """East Asian ambiguous-width glyphs (※ ● ─ – · …) break the layout on terminals set wide."""
+    import unicodedata
+
+    found = {
+        (language, key, ch)
+        for language in LANGUAGES
+        for key, text in catalog(language).items()
+        for ch in text
+        if unicodedata.east_asian_width(ch) == "A"
+    }
+    assert found == set()

@@ -1,0 +1,123 @@
+"""KioskScreen: the frame (top bar, scrolling body, footer) and the busy/worker plumbing that
+every portal page shares."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Button, Input, Static
+from textual.worker import Worker, WorkerState
+
+from kiosk.i18n import t
+from kiosk.widgets.chrome import FooterBar, TopBar
+from kiosk.widgets.field import LabelledField
+from kiosk.widgets.text import TButton, current_language, plain
+
+if TYPE_CHECKING:
+    from kiosk.app import KioskApp
+
+
+class KioskScreen(Screen[None]):
+    """A portal page. Subclasses set ``TITLE_KEY`` and implement :meth:`compose_body`."""
+
+    TITLE_KEY: ClassVar[str] = "ui.app.title"
+    DEFAULT_CSS = """
+    KioskScreen #body { padding: 0 2; }
+    KioskScreen .page-heading { text-style: bold; color: $accent; margin: 1 0 0 0; }
+    KioskScreen .note { color: $text-muted; }
+    KioskScreen .buttons { height: auto; margin: 1 0; }
+    KioskScreen .buttons > Button { margin: 0 1 0 0; }
+    KioskScreen .message { height: auto; margin: 0 0 1 0; }
+    KioskScreen .message.-error { color: $error; text-style: bold; }
+    KioskScreen .message.-ok { color: $success; text-style: bold; }
+    KioskScreen .rules-box { border: round $warning; padding: 0 1; height: auto; margin: 1 0; }
+    """
+
+    @property
+    def kiosk(self) -> KioskApp:
+        return cast("KioskApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield TopBar(self.TITLE_KEY)
+        with VerticalScroll(id="body"):
+            yield from self.compose_body()
+        yield FooterBar()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def field(self, input_id: str) -> LabelledField:
+        return self.query_one(f"#{input_id}-field", LabelledField)
+
+    def value(self, input_id: str) -> str:
+        return self.field(input_id).value
+
+    def show_message(self, key: str | None, *, kind: str = "error", **values: str) -> None:
+        """The page's one-line answer (``#message``), from the catalog; None clears it."""
+        message = self.query_one("#message", Static)
+        message.update(plain(t(key, current_language(), **values)) if key else "")
+        message.set_class(kind == "error", "-error")
+        message.set_class(kind == "ok", "-ok")
+        self._message = (key, kind, values)
+
+    def show_field_errors(self, errors: dict[str, list[str]]) -> None:
+        """Put the first error of each field under it and focus the first broken field."""
+        first: LabelledField | None = None
+        for name, keys in errors.items():
+            input_id = name.replace("_", "-")
+            matches = self.query(f"#{input_id}-field")
+            if not matches or not keys:
+                continue
+            row = cast(LabelledField, matches.first())
+            row.set_error(keys[0])
+            first = first or row
+        if first is not None:
+            first.input.focus()
+
+    def set_busy(self, button_id: str, busy: bool) -> None:
+        """While a worker runs, its button shows progress and cannot be pressed again."""
+        button = self.query_one(f"#{button_id}", Button)
+        button.disabled = busy
+        button.loading = busy
+
+    def apply_language(self, language: str) -> None:
+        key, kind, values = getattr(self, "_message", (None, "error", {}))
+        if key:
+            self.show_message(key, kind=kind, **values)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "language":
+            event.stop()
+            self.kiosk.action_toggle_language()
+        elif event.button.id == "end-session":
+            event.stop()
+            self.kiosk.action_end_session()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed unexpectedly: a message for the candidate, never a traceback."""
+        if event.state is WorkerState.ERROR:
+            self.log.error(f"worker {event.worker.name} failed: {event.worker.error!r}")
+            for button in self.query(TButton):
+                if button.loading:
+                    button.loading = False
+                    button.disabled = False
+            self.show_message("ui.error.unexpected")
+
+    def wipe(self) -> None:
+        """Forget every value typed on this page: inputs, errors, messages, a fresh captcha."""
+        for row in self.query(LabelledField):
+            row.clear()
+        for widget in self.query(Widget):
+            refresh = getattr(widget, "action_refresh", None)
+            if refresh is not None and hasattr(widget, "captcha"):
+                refresh()
+        if self.query("#message"):
+            self.show_message(None)
+        self.query_one("#body").scroll_home(animate=False)
+        first = self.query(Input)
+        if first:
+            first.first().focus()

@@ -1,0 +1,157 @@
+"""考生登入 Login: account, Chinese name, password, captcha; 登入 / 忘記帳號或密碼 / 查詢信箱.
+
+An unknown account whose values pass the rules opens registration with them carried over; a
+temporary password leads to the forced change; an incomplete group/legacy profile to the basic
+data; anyone else to the candidate home.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Checkbox, Input, Static
+
+from kiosk.widgets.captcha import CaptchaWidget
+from kiosk.widgets.field import LabelledField
+from kiosk.widgets.text import TButton, TLabel
+
+from .base import KioskScreen
+
+FIELDS = ("account", "chinese-name", "password", "captcha-input")
+
+
+class LoginScreen(KioskScreen):
+    TITLE_KEY = "ui.login.title"
+    AUTO_FOCUS = "#account"
+    DEFAULT_CSS = """
+    LoginScreen #password-show { margin: 0 0 1 20; }
+    LoginScreen .captcha-row { height: auto; margin: 0 0 1 0; }
+    LoginScreen .captcha-row > .field-label { width: 20; text-style: bold; }
+    """
+
+    def compose_body(self) -> ComposeResult:
+        yield TLabel("ui.login.heading", classes="page-heading")
+        yield TLabel("ui.login.steps", classes="note")
+        yield TLabel("ui.login.first_time", classes="note")
+        yield LabelledField("account", "ui.field.account", rule_field="account", max_length=30)
+        yield LabelledField("chinese-name", "ui.field.chinese_name", rule_field="chinese_name",
+                            max_length=20)
+        yield LabelledField("password", "ui.field.password", rule_field="password",
+                            password=True, max_length=72, context=self._password_context)
+        yield Checkbox(self._show_label(), id="password-show", compact=True)
+        with Horizontal(classes="captcha-row"):
+            yield TLabel("ui.field.captcha", classes="field-label", prefix="* ")
+            yield CaptchaWidget(self.kiosk.captcha_source, seed=self.kiosk.captcha_seed)
+        yield LabelledField("captcha-input", "ui.field.captcha_input", max_length=12)
+        with Horizontal(classes="buttons"):
+            yield TButton("ui.login.submit", "primary", id="login")
+            yield TButton("ui.login.forgot", id="forgot")
+            yield TButton("ui.login.email_query", id="email-query")
+        yield Static("", id="message", classes="message", markup=False)
+        with Vertical(classes="rules-box"):
+            yield TLabel("ui.rules_box.title", classes="field-label")
+            for n in (1, 2, 3, 4):
+                yield TLabel(f"ui.rules_box.rule{n}", classes="note")
+
+    def _show_label(self) -> str:
+        from kiosk.i18n import t
+        from kiosk.widgets.text import current_language
+
+        return t("ui.field.show_password", current_language())
+
+    def _password_context(self) -> dict[str, str]:
+        return {"account": self.value("account"), "chinese_name": self.value("chinese-name")}
+
+    def apply_language(self, language: str) -> None:
+        super().apply_language(language)
+        self.query_one("#password-show", Checkbox).label = self._show_label()
+
+    def wipe(self) -> None:
+        super().wipe()
+        self.query_one("#password-show", Checkbox).value = False
+
+    def is_pristine(self) -> bool:
+        return not any(self.value(name) for name in FIELDS)
+
+    @on(Checkbox.Changed, "#password-show")
+    def _toggle_password(self, event: Checkbox.Changed) -> None:
+        self.query_one("#password", Input).password = not event.value
+
+    @on(Input.Changed, "#account")
+    @on(Input.Changed, "#chinese-name")
+    def _context_changed(self) -> None:
+        self.field("password").recheck()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        order = list(FIELDS)
+        if event.input.id == "captcha-input":
+            self.submit()
+        elif event.input.id in order:
+            self.query_one(f"#{order[order.index(event.input.id) + 1]}", Input).focus()
+
+    @on(Button.Pressed, "#login")
+    def submit(self) -> None:
+        self.show_message(None)
+        self.set_busy("login", True)
+        self.login(
+            account=self.value("account"),
+            chinese_name=self.value("chinese-name"),
+            password=self.value("password"),
+            captcha_answer=self.value("captcha-input"),
+        )
+
+    @on(Button.Pressed, "#forgot")
+    def forgot(self) -> None:
+        from .credential_query import CredentialQueryScreen
+
+        self.app.push_screen(CredentialQueryScreen())
+
+    @on(Button.Pressed, "#email-query")
+    def email_query(self) -> None:
+        from .email_query import EmailQueryScreen
+
+        self.app.push_screen(EmailQueryScreen())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="auth")
+    def login(self, **values: str) -> None:
+        from kiosk import accounts
+        from kiosk.app import StoreUnavailable
+
+        captcha = self.query_one(CaptchaWidget).captcha
+        try:
+            result: Any = self.kiosk.use(accounts.login, captcha=captcha, **values)
+        except StoreUnavailable:
+            result = None
+        self.app.call_from_thread(self.show_result, result)
+
+    def show_result(self, result: Any) -> None:
+        from kiosk.accounts import LoginOutcome
+
+        self.set_busy("login", False)
+        self.query_one(CaptchaWidget).show_current()
+        self.field("captcha-input").clear()
+        if result is None:
+            self.show_message("ui.error.store")
+            return
+        outcome = result.outcome
+        if outcome is LoginOutcome.CAPTCHA:
+            self.show_message(result.message_key)
+            self.field("captcha-input").input.focus()
+        elif outcome in (LoginOutcome.FAILED, LoginOutcome.INVALID):
+            self.show_message(result.message_key)
+            self.show_field_errors(result.field_errors)
+            self.field("password").clear()
+        elif outcome is LoginOutcome.REGISTER:
+            from .registration import RegistrationScreen
+
+            prefill = dict(result.prefill)
+            self.wipe()
+            self.app.push_screen(RegistrationScreen(prefill))
+        else:
+            self.kiosk.signed_in(result.candidate)
+            self.wipe()
+            self.app.push_screen(self.kiosk.screen_after_login(result))

@@ -1,0 +1,76 @@
+"""CaptchaWidget: the portal's 5-digit 驗證碼, drawn in half blocks, with a refresh button.
+
+The challenge itself (drawing, single use, expiry) is ``kiosk.captcha.Captcha``; this widget only
+shows it. Every verification consumes the challenge, so the screen calls :meth:`show_current`
+after each attempt and the candidate always sees the one that is valid now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Static
+
+from kiosk.captcha import Captcha
+from kiosk.widgets.text import TButton
+
+
+class CaptchaWidget(Horizontal):
+    """Shows the current challenge; ``f5`` or the button draws a new one.
+
+    Posts :class:`CaptchaWidget.Refreshed` (handled as ``on_captcha_widget_refreshed``).
+    """
+
+    DEFAULT_CSS = """
+    CaptchaWidget { height: auto; width: auto; }
+    CaptchaWidget #captcha-image { width: auto; height: auto; background: black; color: white;
+                                   padding: 0 1; }
+    CaptchaWidget #captcha-refresh { margin: 0 0 0 2; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("f5", "refresh", "New code", show=False)]
+    can_focus = False
+
+    @dataclass
+    class Refreshed(Message):
+        widget: CaptchaWidget
+
+        @property
+        def control(self) -> CaptchaWidget:
+            return self.widget
+
+    def __init__(self, source: Callable[[], str] | None = None, *, seed: int | None = None,
+                 id: str = "captcha") -> None:
+        super().__init__(id=id)
+        self.captcha = Captcha(source, seed=seed)
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="captcha-image", markup=False)
+        yield TButton("ui.captcha.refresh", id="captcha-refresh", compact=True)
+
+    def on_mount(self) -> None:
+        self.show_current()
+
+    def show_current(self) -> None:
+        """Draw the challenge that is valid now (a new one if the last was used or expired)."""
+        lines = self.captcha.challenge.lines
+        self.query_one("#captcha-image", Static).update(Text("\n".join(lines)))
+
+    def action_refresh(self) -> None:
+        self.captcha.refresh()
+        self.show_current()
+        self.post_message(self.Refreshed(self))
+
+    def on_button_pressed(self, event: TButton.Pressed) -> None:
+        if event.button.id == "captcha-refresh":
+            event.stop()
+            self.action_refresh()
+
+    def verify(self, text: str) -> bool:
+        return self.captcha.verify(text)

@@ -1,0 +1,131 @@
+"""LabelledField: label (with the portal's * for required), input, live rules, and an error line.
+
+The input keeps the DESIGN.md id (``#account``, ``#chinese-name`` …); its rules are
+``#<id>-rules`` and a message from the server side (duplicate account, …) goes to ``#<id>-error``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Static
+
+from kiosk.i18n import t
+from kiosk.widgets.rule_hints import RuleHints
+from kiosk.widgets.text import TLabel, current_language, plain
+
+ContextFn = Callable[[], Mapping[str, str]]
+
+
+class LabelledField(Vertical):
+    """One form row. ``rule_field`` names the ``kiosk.rules`` field (None: no live rules)."""
+
+    DEFAULT_CSS = """
+    LabelledField { height: auto; margin: 0 0 1 0; }
+    LabelledField > .field-row { height: 1; }
+    LabelledField .field-label { width: 20; text-style: bold; }
+    LabelledField Input { width: 1fr; max-width: 50; background: $boost; }
+    LabelledField Input:focus { background: $primary 30%; }
+    LabelledField > RuleHints { padding: 0 0 0 20; }
+    LabelledField > .field-error { color: $error; text-style: bold; padding: 0 0 0 20;
+                                   height: auto; }
+    LabelledField > .field-error.-empty { display: none; }
+    """
+
+    def __init__(
+        self,
+        input_id: str,
+        label_key: str,
+        *,
+        rule_field: str | None = None,
+        context: ContextFn | None = None,
+        password: bool = False,
+        required: bool = True,
+        max_length: int = 0,
+        value: str = "",
+        placeholder_key: str | None = None,
+    ) -> None:
+        super().__init__(id=f"{input_id}-field")
+        self.input_id = input_id
+        self.label_key = label_key
+        self.rule_field = rule_field
+        self.context = context
+        self.password = password
+        self.required = required
+        self.max_length = max_length
+        self.initial = value
+        self.placeholder_key = placeholder_key
+
+    def compose(self) -> ComposeResult:
+        placeholder = t(self.placeholder_key, current_language()) if self.placeholder_key else ""
+        with Horizontal(classes="field-row"):
+            yield TLabel(self.label_key, classes="field-label",
+                         prefix="* " if self.required else "  ")
+            yield Input(
+                self.initial,
+                id=self.input_id,
+                password=self.password,
+                max_length=self.max_length,
+                placeholder=placeholder,
+                select_on_focus=False,
+                compact=True,
+            )
+        if self.rule_field:
+            yield RuleHints(self.rule_field, id=f"{self.input_id}-rules")
+        yield Static("", id=f"{self.input_id}-error", classes="field-error -empty", markup=False)
+
+    def on_mount(self) -> None:
+        if self.initial:
+            self.recheck(now=True)
+
+    @property
+    def input(self) -> Input:
+        return self.query_one(f"#{self.input_id}", Input)
+
+    @property
+    def value(self) -> str:
+        return self.input.value
+
+    def recheck(self, *, now: bool = False) -> None:
+        """Re-run the live rules (also when a field this one depends on changed)."""
+        if not self.rule_field:
+            return
+        context = dict(self.context()) if self.context else {}
+        self.query_one(RuleHints).show(self.input.value, context, now=now)
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        if event.input.id == self.input_id:
+            self.set_error(None)
+            self.recheck()
+
+    def on_descendant_focus(self) -> None:
+        if self.rule_field:
+            self.query_one(RuleHints).expand(True)
+
+    def on_descendant_blur(self) -> None:
+        if self.rule_field:
+            self.query_one(RuleHints).expand(False)
+
+    def set_error(self, key: str | None, **values: str) -> None:
+        """Show a message from the catalog under the field (None clears it)."""
+        error = self.query_one(f"#{self.input_id}-error", Static)
+        error.update(plain(t(key, current_language(), **values)) if key else "")
+        error.set_class(key is None, "-empty")
+        self._error_key = (key, values)
+
+    def apply_language(self, language: str) -> None:
+        key, values = getattr(self, "_error_key", (None, {}))
+        if key:
+            self.set_error(key, **values)
+        if self.placeholder_key:
+            self.input.placeholder = t(self.placeholder_key, language)
+
+    def clear(self) -> None:
+        self.input.value = ""
+        self.set_error(None)
+        if self.rule_field:
+            self.query_one(RuleHints).reset()

@@ -1,0 +1,109 @@
+"""RuleHints: the portal's 請注意 notes for one field, live as the candidate types.
+
+One line per rule of ``kiosk.rules.check(field, …)``: pending until the first keystroke, then ok,
+error or warning. While the field has focus every rule shows (a checklist); once it loses focus
+only the rules still broken stay, so a correct form is compact on a 24-line terminal.
+Glyphs are narrow in every terminal (✓ ✗ ! -): no East Asian ambiguous-width symbols.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Static
+
+from kiosk import rules
+from kiosk.i18n import t
+from kiosk.widgets.text import current_language
+
+GLYPHS = {"pending": "-", "ok": "✓", "error": "✗", "warning": "!"}
+STYLES = {"pending": "dim", "ok": "green", "error": "bold red", "warning": "yellow"}
+
+
+class RuleHints(Static):
+    """Live rule lines for ``field``; give it the id ``<field>-rules``.
+
+    Call :meth:`show` with every new value (it is debounced). Posts :class:`RuleHints.Changed`
+    after each evaluation; the screen receives it as ``on_rule_hints_changed``.
+    """
+
+    DEFAULT_CSS = """
+    RuleHints { height: auto; padding: 0 0 0 2; color: $text-muted; }
+    RuleHints.-empty { display: none; }
+    """
+    DEBOUNCE: ClassVar[float] = 0.08
+
+    @dataclass
+    class Changed(Message):
+        hints: RuleHints
+        checks: tuple[rules.RuleCheck, ...]
+
+        @property
+        def control(self) -> RuleHints:
+            return self.hints
+
+    def __init__(self, field: str, *, id: str | None = None, expanded: bool = False) -> None:
+        super().__init__("", id=id or f"{field.replace('_', '-')}-rules", markup=False)
+        self.field = field
+        self.value = ""
+        self.context: dict[str, str] = {}
+        self.checks: tuple[rules.RuleCheck, ...] = ()
+        self.touched = False
+        self.expanded = expanded
+        self._timer: Timer | None = None
+
+    def on_mount(self) -> None:
+        self._render_lines()
+
+    def show(self, value: str, context: Mapping[str, str] | None = None, *, now: bool = False) -> None:
+        """Check ``value`` (with ``context`` for password rules) after a short pause in typing."""
+        self.value = value
+        self.context = dict(context or {})
+        self.touched = self.touched or bool(value)
+        if self._timer is not None:
+            self._timer.stop()
+        if now:
+            self._evaluate()
+        else:
+            self._timer = self.set_timer(self.DEBOUNCE, self._evaluate)
+
+    def expand(self, expanded: bool) -> None:
+        self.expanded = expanded
+        self._render_lines()
+
+    def reset(self) -> None:
+        self.value, self.context, self.checks, self.touched = "", {}, (), False
+        self._render_lines()
+
+    def apply_language(self, language: str) -> None:
+        self._render_lines()
+
+    def _evaluate(self) -> None:
+        self._timer = None
+        self.checks = tuple(rules.check(self.field, self.value, **self.context))
+        self._render_lines()
+        self.post_message(self.Changed(self, self.checks))
+
+    def state_of(self, check: rules.RuleCheck) -> str:
+        if not self.touched:
+            return "pending"
+        return "ok" if check.ok else check.severity
+
+    def _render_lines(self) -> None:
+        language = current_language()
+        checks = self.checks or tuple(rules.check(self.field, "", **self.context))
+        lines = []
+        for check in checks:
+            state = self.state_of(check)
+            if not self.expanded and state in ("ok", "pending"):
+                continue
+            line = Text(f"{GLYPHS[state]} ", style=STYLES[state])
+            line.append(t(check.message_key, language), style=STYLES[state] if state != "ok" else "")
+            lines.append(line)
+        self.set_class(not lines, "-empty")
+        self.update(Text("\n").join(lines))
