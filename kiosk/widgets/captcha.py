@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Static
 
-from kiosk.captcha import Captcha
+from kiosk.captcha import Captcha, Challenge
 from kiosk.widgets.text import TButton
 
 
@@ -58,9 +59,21 @@ class CaptchaWidget(Horizontal):
         self.show_current()
 
     def show_current(self) -> None:
-        """Draw the challenge that is valid now (a new one if the last was used or expired)."""
-        lines = self.captcha.challenge.lines
-        self.query_one("#captcha-image", Static).update(Text("\n".join(lines)))
+        """Draw the challenge that is valid now (a new one if the last was used or expired).
+
+        Drawing imports Pillow and the captcha library the first time: that happens in a thread so
+        the login screen is interactive at once and the picture follows a moment later.
+        """
+        self._draw()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="captcha")
+    def _draw(self) -> None:
+        self.app.call_from_thread(self._show, self.captcha.challenge)
+
+    def _show(self, challenge: Challenge) -> None:
+        if challenge is not self.captcha.challenge:
+            return  # a newer challenge was issued meanwhile; its own draw will show it
+        self.query_one("#captcha-image", Static).update(Text("\n".join(challenge.lines)))
 
     def action_refresh(self) -> None:
         self.captcha.refresh()

@@ -25,6 +25,15 @@ GLYPHS = {"pending": "-", "ok": "✓", "error": "✗", "warning": "!"}
 STYLES = {"pending": "dim", "ok": "green", "error": "bold red", "warning": "yellow"}
 
 
+def _pending(field: str) -> tuple[rules.RuleCheck, ...]:
+    """The rule lines before the first keystroke, without running any check (start-up stays
+    cheap: some checks load their data — common passwords, phone metadata — on first use)."""
+    return tuple(
+        rules.RuleCheck(rule, False, "error", f"rules.{field}.{rule}")
+        for rule in rules.rules_for(field)
+    )
+
+
 class RuleHints(Static):
     """Live rule lines for ``field``; give it the id ``<field>-rules``.
 
@@ -96,7 +105,7 @@ class RuleHints(Static):
 
     def _render_lines(self) -> None:
         language = current_language()
-        checks = self.checks or tuple(rules.check(self.field, "", **self.context))
+        checks = self.checks or _pending(self.field)
         lines = []
         for check in checks:
             state = self.state_of(check)

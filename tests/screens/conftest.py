@@ -1,0 +1,79 @@
+"""Pilot fixtures: a KioskApp on a real, seeded SQLite file with a fixed captcha answer."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual import events
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from kiosk.app import KioskApp
+from kiosk.config import Settings
+from kiosk.demo import seed_demo
+from kiosk.store import Store
+from tests.conftest import make_settings
+
+CAPTCHA = "12345"
+
+
+def build_app(tmp_path: Path, *, seed: bool = True, **overrides: Any) -> KioskApp:
+    """A kiosk on a fresh SQLite file (demo candidates seeded), captcha answer 12345."""
+    settings: Settings = make_settings(tmp_path, **overrides)
+    store = Store(f"sqlite:///{tmp_path / 'kiosk.db'}")
+    store.upgrade()
+    if seed:
+        with store.session() as session:
+            seed_demo(session, settings=settings)
+    return KioskApp(settings, store=store, captcha_source=lambda: CAPTCHA, captcha_seed=7)
+
+
+@pytest.fixture
+def app_factory(tmp_path: Path) -> Callable[..., KioskApp]:
+    made: list[KioskApp] = []
+
+    def make(**overrides: Any) -> KioskApp:
+        app = build_app(tmp_path, **overrides)
+        made.append(app)
+        return app
+
+    yield make  # type: ignore[misc]
+    for app in made:
+        app.store.dispose()
+
+
+async def type_into(pilot: Pilot[Any], selector: str, text: str) -> None:
+    """Focus an input and type ``text``: ASCII as key presses, anything else as a paste
+    (pilot.press drops CJK punctuation; an IME delivers composed text much like a paste)."""
+    widget = pilot.app.screen.query_one(selector, Input)
+    widget.focus()
+    await pilot.pause()
+    if text.isascii():
+        await pilot.press(*[_key(ch) for ch in text])
+    else:
+        widget.post_message(events.Paste(text))
+    await pilot.pause()
+
+
+def _key(ch: str) -> str:
+    names = {" ": "space", "#": "number_sign", "$": "dollar_sign", "@": "at", "?": "question_mark",
+             ".": "full_stop", "-": "minus", "_": "underscore", "+": "plus", "!": "exclamation_mark"}
+    return names.get(ch, ch)
+
+
+async def wait_for(pilot: Pilot[Any], predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Let workers finish: poll ``predicate`` while the app runs."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await pilot.pause(0.05)
+
+
+def screen_name(pilot: Pilot[Any]) -> str:
+    return type(pilot.app.screen).__name__

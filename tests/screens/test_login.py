@@ -1,0 +1,35 @@
+"""Login from keys and clicks down to the database and back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlmodel import select
+from textual.widgets import Input, Static
+
+from kiosk.app import KioskApp
+from kiosk.store import AuditEvent
+from tests.screens.conftest import CAPTCHA, screen_name, type_into, wait_for
+
+
+async def login(pilot, account: str, name: str, password: str, captcha: str = CAPTCHA) -> None:  # type: ignore[no-untyped-def]
+    await type_into(pilot, "#account", account)
+    await type_into(pilot, "#chinese-name", name)
+    await type_into(pilot, "#password", password)
+    await type_into(pilot, "#captcha-input", captcha)
+    await pilot.press("enter")
+
+
+async def test_existing_candidate_logs_in_and_is_greeted(app_factory: Callable[..., KioskApp]) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot, "wang2026", "王小明", "Kiosk#Demo2026")
+        await wait_for(pilot, lambda: screen_name(pilot) == "CandidateHomeScreen")
+        greeting = str(app.screen.query_one("#greeting", Static).render())
+        assert "王小明" in greeting
+        assert app.candidate is not None and app.candidate.account == "wang2026"
+        # the login page below was wiped: nothing of the candidate's remains there
+        assert all(not w.value for w in app.screen_stack[0].query(Input))
+    with app.store.session() as session:
+        kinds = [(e.kind, e.outcome) for e in session.exec(select(AuditEvent))]
+    assert ("login", "ok") in kinds
