@@ -26,8 +26,13 @@ if TYPE_CHECKING:
     from kiosk.store import Store
 
 T = TypeVar("T")
-INPUT_EVENTS = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp,
-                events.Paste)
+INPUT_EVENTS = (
+    events.Key,
+    events.MouseDown,
+    events.MouseScrollDown,
+    events.MouseScrollUp,
+    events.Paste,
+)
 
 
 class StoreUnavailable(Exception):
@@ -159,7 +164,7 @@ class KioskApp(App[None], inherit_bindings=False):
             return
         if self.session_is_pristine():
             self.last_input = time.monotonic()
-            self.screen.wipe()  # nothing typed: just a fresh captcha, no modal
+            self.screen_stack[0].wipe()  # type: ignore[attr-defined]  # nothing typed: no modal
             return
         from kiosk.screens.modals import IdleScreen
 

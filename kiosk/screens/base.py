@@ -32,6 +32,7 @@ class KioskScreen(Screen[None]):
     KioskScreen .buttons { height: auto; margin: 1 0; }
     KioskScreen .buttons > Button { margin: 0 1 0 0; }
     KioskScreen .message { height: auto; margin: 0 0 1 0; }
+    KioskScreen .message.-empty { display: none; }
     KioskScreen .message.-error { color: $error; text-style: bold; }
     KioskScreen .message.-ok { color: $success; text-style: bold; }
     KioskScreen .rules-box { border: round $warning; padding: 0 1; height: auto; margin: 1 0; }
@@ -60,6 +61,7 @@ class KioskScreen(Screen[None]):
         """The page's one-line answer (``#message``), from the catalog; None clears it."""
         message = self.query_one("#message", Static)
         message.update(plain(t(key, current_language(), **values)) if key else "")
+        message.set_class(not key, "-empty")
         message.set_class(kind == "error", "-error")
         message.set_class(kind == "ok", "-ok")
         self._message = (key, kind, values)

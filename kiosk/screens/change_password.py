@@ -33,13 +33,25 @@ class ChangePasswordScreen(KioskScreen):
         yield TLabel("ui.change.heading", classes="page-heading")
         yield TLabel("ui.change.forced" if self.forced else "ui.change.voluntary", classes="note")
         if not self.forced:
-            yield LabelledField("current-password", "ui.field.current_password", password=True,
-                                max_length=72)
-        yield LabelledField("password", "ui.field.new_password", rule_field="password",
-                            password=True, max_length=72, context=self._context)
-        yield LabelledField("password-confirm", "ui.field.password_confirm",
-                            rule_field="password_confirm", password=True, max_length=72,
-                            context=lambda: {"password": self.value("password")})
+            yield LabelledField(
+                "current-password", "ui.field.current_password", password=True, max_length=72
+            )
+        yield LabelledField(
+            "password",
+            "ui.field.new_password",
+            rule_field="password",
+            password=True,
+            max_length=72,
+            context=self._password_context,
+        )
+        yield LabelledField(
+            "password-confirm",
+            "ui.field.password_confirm",
+            rule_field="password_confirm",
+            password=True,
+            max_length=72,
+            context=lambda: {"password": self.value("password")},
+        )
         with Horizontal(classes="buttons"):
             yield TButton("ui.change.submit", "primary", id="submit")
             if not self.forced:
@@ -49,9 +61,12 @@ class ChangePasswordScreen(KioskScreen):
     def on_mount(self) -> None:
         self.query(Input).first().focus()
 
-    def _context(self) -> dict[str, str]:
-        return {"account": self.candidate.account, "chinese_name": self.candidate.chinese_name,
-                "email": self.candidate.email}
+    def _password_context(self) -> dict[str, str]:
+        return {
+            "account": self.candidate.account,
+            "chinese_name": self.candidate.chinese_name,
+            "email": self.candidate.email,
+        }
 
     @on(Input.Changed, "#password")
     def _password_changed(self) -> None:
@@ -79,8 +94,11 @@ class ChangePasswordScreen(KioskScreen):
 
         try:
             result: Any = self.kiosk.use(
-                accounts.change_password, account=self.candidate.account, new_password=new,
-                new_password_confirm=confirm, current_password=current,
+                accounts.change_password,
+                account=self.candidate.account,
+                new_password=new,
+                new_password_confirm=confirm,
+                current_password=current,
                 change_ticket=self._ticket or None,
             )
         except StoreUnavailable:

@@ -19,6 +19,7 @@ from .base import KioskScreen
 
 class CandidateHomeScreen(KioskScreen):
     TITLE_KEY = "ui.home.title"
+    AUTO_FOCUS = "#basic-data"
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="greeting", classes="page-heading", markup=False)
@@ -36,7 +37,9 @@ class CandidateHomeScreen(KioskScreen):
         super().apply_language(language)
         candidate = self.kiosk.candidate
         name = candidate.chinese_name if candidate else ""
-        self.query_one("#greeting", Static).update(plain(t("ui.home.greeting", language, name=name)))
+        self.query_one("#greeting", Static).update(
+            plain(t("ui.home.greeting", language, name=name))
+        )
 
     @on(Button.Pressed, "#logout")
     def logout(self) -> None:

@@ -17,6 +17,7 @@ from textual.widgets import Button, Checkbox, Input, Static
 from kiosk.widgets.captcha import CaptchaWidget
 from kiosk.widgets.field import LabelledField
 from kiosk.widgets.text import TButton, TLabel
+from kiosk.widgets.toggles import NarrowCheckbox
 
 from .base import KioskScreen
 
@@ -37,11 +38,18 @@ class LoginScreen(KioskScreen):
         yield TLabel("ui.login.steps", classes="note")
         yield TLabel("ui.login.first_time", classes="note")
         yield LabelledField("account", "ui.field.account", rule_field="account", max_length=30)
-        yield LabelledField("chinese-name", "ui.field.chinese_name", rule_field="chinese_name",
-                            max_length=20)
-        yield LabelledField("password", "ui.field.password", rule_field="password",
-                            password=True, max_length=72, context=self._password_context)
-        yield Checkbox(self._show_label(), id="password-show", compact=True)
+        yield LabelledField(
+            "chinese-name", "ui.field.chinese_name", rule_field="chinese_name", max_length=20
+        )
+        yield LabelledField(
+            "password",
+            "ui.field.password",
+            rule_field="password",
+            password=True,
+            max_length=72,
+            context=self._password_context,
+        )
+        yield NarrowCheckbox(self._show_label(), id="password-show", compact=True)
         with Horizontal(classes="captcha-row"):
             yield TLabel("ui.field.captcha", classes="field-label", prefix="* ")
             yield CaptchaWidget(self.kiosk.captcha_source, seed=self.kiosk.captcha_seed)
@@ -67,7 +75,8 @@ class LoginScreen(KioskScreen):
 
     def apply_language(self, language: str) -> None:
         super().apply_language(language)
-        self.query_one("#password-show", Checkbox).label = self._show_label()
+        for box in self.query("#password-show").results(Checkbox):
+            box.label = self._show_label()
 
     def wipe(self) -> None:
         super().wipe()

@@ -33,8 +33,14 @@ class ConfirmScreen(ModalScreen[bool]):
     DEFAULT_CSS = MODAL_CSS.format(name="ConfirmScreen")
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
 
-    def __init__(self, title_key: str, lines: Sequence[str], *, yes_key: str = "ui.confirm.yes",
-                 no_key: str = "ui.confirm.no") -> None:
+    def __init__(
+        self,
+        title_key: str,
+        lines: Sequence[str],
+        *,
+        yes_key: str = "ui.confirm.yes",
+        no_key: str = "ui.confirm.no",
+    ) -> None:
         super().__init__(id="confirm")
         self.title_key, self.lines, self.yes_key, self.no_key = title_key, lines, yes_key, no_key
 

@@ -30,10 +30,10 @@ class CaptchaWidget(Horizontal):
     """
 
     DEFAULT_CSS = """
-    CaptchaWidget { height: auto; width: auto; }
+    CaptchaWidget { height: auto; width: auto; layout: vertical; }
     CaptchaWidget #captcha-image { width: auto; height: auto; background: black; color: white;
                                    padding: 0 1; }
-    CaptchaWidget #captcha-refresh { margin: 0 0 0 2; }
+    CaptchaWidget #captcha-refresh { margin: 0 0 0 0; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("f5", "refresh", "New code", show=False)]
     can_focus = False
@@ -46,8 +46,13 @@ class CaptchaWidget(Horizontal):
         def control(self) -> CaptchaWidget:
             return self.widget
 
-    def __init__(self, source: Callable[[], str] | None = None, *, seed: int | None = None,
-                 id: str = "captcha") -> None:
+    def __init__(
+        self,
+        source: Callable[[], str] | None = None,
+        *,
+        seed: int | None = None,
+        id: str = "captcha",
+    ) -> None:
         super().__init__(id=id)
         self.captcha = Captcha(source, seed=seed)
 

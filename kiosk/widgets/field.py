@@ -62,8 +62,9 @@ class LabelledField(Vertical):
     def compose(self) -> ComposeResult:
         placeholder = t(self.placeholder_key, current_language()) if self.placeholder_key else ""
         with Horizontal(classes="field-row"):
-            yield TLabel(self.label_key, classes="field-label",
-                         prefix="* " if self.required else "  ")
+            yield TLabel(
+                self.label_key, classes="field-label", prefix="* " if self.required else "  "
+            )
             yield Input(
                 self.initial,
                 id=self.input_id,
@@ -104,11 +105,11 @@ class LabelledField(Vertical):
 
     def on_descendant_focus(self) -> None:
         if self.rule_field:
-            self.query_one(RuleHints).expand(True)
+            self.query_one(RuleHints).show_all(True)
 
     def on_descendant_blur(self) -> None:
         if self.rule_field:
-            self.query_one(RuleHints).expand(False)
+            self.query_one(RuleHints).show_all(False)
 
     def set_error(self, key: str | None, **values: str) -> None:
         """Show a message from the catalog under the field (None clears it)."""

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.table import Table
 from rich.text import Text
 from textual.message import Message
 from textual.timer import Timer
@@ -65,11 +66,14 @@ class RuleHints(Static):
         self.touched = False
         self.expanded = expanded
         self._timer: Timer | None = None
+        self.shown: list[str] = []  # the lines on screen now, as plain text
 
     def on_mount(self) -> None:
         self._render_lines()
 
-    def show(self, value: str, context: Mapping[str, str] | None = None, *, now: bool = False) -> None:
+    def show(
+        self, value: str, context: Mapping[str, str] | None = None, *, now: bool = False
+    ) -> None:
         """Check ``value`` (with ``context`` for password rules) after a short pause in typing."""
         self.value = value
         self.context = dict(context or {})
@@ -81,7 +85,7 @@ class RuleHints(Static):
         else:
             self._timer = self.set_timer(self.DEBOUNCE, self._evaluate)
 
-    def expand(self, expanded: bool) -> None:
+    def show_all(self, expanded: bool) -> None:
         self.expanded = expanded
         self._render_lines()
 
@@ -106,13 +110,19 @@ class RuleHints(Static):
     def _render_lines(self) -> None:
         language = current_language()
         checks = self.checks or _pending(self.field)
-        lines = []
+        self.shown = []
+        grid = Table.grid(padding=(0, 1))  # glyph | text: a wrapped line hangs under its text
+        grid.add_column(width=1, no_wrap=True)
+        grid.add_column(overflow="fold")
         for check in checks:
             state = self.state_of(check)
             if not self.expanded and state in ("ok", "pending"):
                 continue
-            line = Text(f"{GLYPHS[state]} ", style=STYLES[state])
-            line.append(t(check.message_key, language), style=STYLES[state] if state != "ok" else "")
-            lines.append(line)
-        self.set_class(not lines, "-empty")
-        self.update(Text("\n").join(lines))
+            text_style = STYLES[state] if state != "ok" else ""
+            self.shown.append(f"{GLYPHS[state]} {t(check.message_key, language)}")
+            grid.add_row(
+                Text(GLYPHS[state], style=STYLES[state]),
+                Text(t(check.message_key, language), style=text_style),
+            )
+        self.set_class(not grid.rows, "-empty")
+        self.update(grid)

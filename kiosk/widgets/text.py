@@ -30,8 +30,15 @@ def plain(text: str) -> Content:
 class TLabel(Static):
     """A static line from the catalog; re-rendered when the language changes."""
 
-    def __init__(self, key: str, *, id: str | None = None, classes: str | None = None,
-                 prefix: str = "", **values: Any) -> None:
+    def __init__(
+        self,
+        key: str,
+        *,
+        id: str | None = None,
+        classes: str | None = None,
+        prefix: str = "",
+        **values: Any,
+    ) -> None:
         self.key = key
         self.prefix = prefix
         self.values = values
@@ -51,11 +58,20 @@ class TLabel(Static):
 class TButton(Button):
     """A button whose label comes from the catalog."""
 
-    def __init__(self, key: str, variant: Any = "default", *, id: str | None = None,
-                 classes: str | None = None, compact: bool = False) -> None:
+    def __init__(
+        self,
+        key: str,
+        variant: Any = "default",
+        *,
+        id: str | None = None,
+        classes: str | None = None,
+        compact: bool = False,
+    ) -> None:
         self.key = key
-        super().__init__(plain(t(key, current_language())), variant, id=id, classes=classes,
-                         compact=compact)
+        super().__init__(
+            plain(t(key, current_language())), variant, id=id, classes=classes, compact=compact
+        )
 
     def apply_language(self, language: str) -> None:
         self.label = plain(t(self.key, language))
+        self.refresh(layout=True)  # the other language's label may be wider

@@ -60,8 +60,18 @@ async def type_into(pilot: Pilot[Any], selector: str, text: str) -> None:
 
 
 def _key(ch: str) -> str:
-    names = {" ": "space", "#": "number_sign", "$": "dollar_sign", "@": "at", "?": "question_mark",
-             ".": "full_stop", "-": "minus", "_": "underscore", "+": "plus", "!": "exclamation_mark"}
+    names = {
+        " ": "space",
+        "#": "number_sign",
+        "$": "dollar_sign",
+        "@": "at",
+        "?": "question_mark",
+        ".": "full_stop",
+        "-": "minus",
+        "_": "underscore",
+        "+": "plus",
+        "!": "exclamation_mark",
+    }
     return names.get(ch, ch)
 
 

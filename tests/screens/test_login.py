@@ -20,7 +20,9 @@ async def login(pilot, account: str, name: str, password: str, captcha: str = CA
     await pilot.press("enter")
 
 
-async def test_existing_candidate_logs_in_and_is_greeted(app_factory: Callable[..., KioskApp]) -> None:
+async def test_existing_candidate_logs_in_and_is_greeted(
+    app_factory: Callable[..., KioskApp],
+) -> None:
     app = app_factory()
     async with app.run_test(size=(100, 32)) as pilot:
         await login(pilot, "wang2026", "王小明", "Kiosk#Demo2026")

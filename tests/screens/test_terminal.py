@@ -43,17 +43,30 @@ def test_run_shows_the_login_screen_in_a_real_terminal(tmp_path: Path) -> None:
         "TERM": "xterm-256color",
     }
     for args in (("db", "upgrade"), ("seed", "--demo")):
-        subprocess.run([sys.executable, "-m", "kiosk", *args], env=env, check=True,
-                       capture_output=True, timeout=120)
+        subprocess.run(
+            [sys.executable, "-m", "kiosk", *args],
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
     socket = f"kiosk-test-{uuid.uuid4().hex[:8]}"
     command = " ".join([sys.executable, "-m", "kiosk", "run"])
-    environment = [arg for name in ("IPAS_KIOSK_DATABASE_URL", "IPAS_KIOSK_OUTBOX_DIR",
-                                    "IPAS_KIOSK_CONFIG_FILE", "IPAS_KIOSK_BCRYPT_ROUNDS")
-                   for arg in ("-e", f"{name}={env[name]}")]
+    environment = [
+        arg
+        for name in (
+            "IPAS_KIOSK_DATABASE_URL",
+            "IPAS_KIOSK_OUTBOX_DIR",
+            "IPAS_KIOSK_CONFIG_FILE",
+            "IPAS_KIOSK_BCRYPT_ROUNDS",
+        )
+        for arg in ("-e", f"{name}={env[name]}")
+    ]
     tmux(socket, "new-session", "-d", "-s", "kiosk", "-x", "100", "-y", "32", *environment, command)
     try:
-        pane = wait_for_pane(socket, "考生登入")
-        for text in ("帳號", "中文姓名", "密碼", "驗證碼", "報名步驟", "03-5917544", "▀"):
+        wait_for_pane(socket, "考生登入")
+        pane = wait_for_pane(socket, "▀")  # the captcha picture follows the first paint
+        for text in ("帳號", "中文姓名", "密碼", "驗證碼", "報名步驟", "03-5917544"):
             assert text in pane, text
         tmux(socket, "send-keys", "-t", "kiosk", "wang2026")
         wait_for_pane(socket, "wang2026")
