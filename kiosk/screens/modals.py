@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from kiosk.i18n import t
+from kiosk.widgets.field import KioskInput
 from kiosk.widgets.text import TButton, TLabel, current_language, plain
 
 MODAL_CSS = """
@@ -122,7 +123,7 @@ class OperatorPinScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield TLabel("ui.operator.title", classes="modal-title")
-            yield Input(id="operator-pin", password=True, max_length=32)
+            yield KioskInput(id="operator-pin", password=True, max_length=32)
             yield Static("", id="operator-message", markup=False)
 
     @on(Input.Submitted, "#operator-pin")

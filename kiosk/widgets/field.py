@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -18,6 +19,16 @@ from kiosk.widgets.rule_hints import RuleHints
 from kiosk.widgets.text import TLabel, current_language, plain
 
 ContextFn = Callable[[], Mapping[str, str]]
+
+
+class KioskInput(Input):
+    """An Input that masks passwords with ``*``: Textual's ``•`` is ambiguous-width."""
+
+    @property
+    def _value(self) -> Text:
+        if self.password:
+            return Text("*" * len(self.value), no_wrap=True, overflow="ignore", end="")
+        return super()._value
 
 
 class LabelledField(Vertical):
@@ -65,7 +76,7 @@ class LabelledField(Vertical):
             yield TLabel(
                 self.label_key, classes="field-label", prefix="* " if self.required else "  "
             )
-            yield Input(
+            yield KioskInput(
                 self.initial,
                 id=self.input_id,
                 password=self.password,

@@ -111,7 +111,7 @@ class RuleHints(Static):
         language = current_language()
         checks = self.checks or _pending(self.field)
         self.shown = []
-        grid = Table.grid(padding=(0, 1))  # glyph | text: a wrapped line hangs under its text
+        grid = Table.grid(padding=(0, 1, 0, 0))  # glyph | text: wrapped lines hang under text
         grid.add_column(width=1, no_wrap=True)
         grid.add_column(overflow="fold")
         for check in checks:

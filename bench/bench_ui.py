@@ -1,0 +1,190 @@
+"""The kiosk on screen vs a bare Textual app with one Input, side by side in one run.
+
+- start-up: a fresh process until the first screen has been painted (headless), median of N;
+- key echo: 200 keys into a field with live rules vs a bare Input, per key;
+- event-loop stall: the longest gap a 5 ms ticker sees while login and registration run;
+- resident memory (VmRSS) once the first screen is up.
+Goals (issue 4): start ≤ 1.3×, key echo ≤ 1.5×, stall ≤ 50 ms, memory ≤ 1.5×.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+STARTUP = textwrap.dedent(
+    """
+    import sys, time
+    t0 = time.perf_counter()
+    def rss():
+        for line in open("/proc/self/status"):
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    if sys.argv[1] == "bare":
+        from textual.app import App
+        from textual.widgets import Input
+        class Bare(App):
+            def compose(self):
+                yield Input()
+            def on_mount(self):
+                self.call_after_refresh(self.done)
+            def done(self):
+                print(f"{(time.perf_counter() - t0) * 1000:.1f} {rss()}")
+                self.exit()
+        Bare().run(headless=True)
+    else:
+        from kiosk.app import KioskApp
+        class Kiosk(KioskApp):
+            def on_mount(self):
+                super().on_mount()
+                self.call_after_refresh(self.done)
+            def done(self):
+                print(f"{(time.perf_counter() - t0) * 1000:.1f} {rss()}")
+                self.exit()
+        Kiosk().run(headless=True)
+    """
+)
+
+
+def startup(kind: str, runs: int, env: dict[str, str]) -> tuple[float, float]:
+    times, memory = [], []
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, "-c", STARTUP, kind],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+            timeout=60,
+        ).stdout.split()
+        times.append(float(out[0]))
+        memory.append(float(out[1]) / 1024)
+    return statistics.median(times), statistics.median(memory)
+
+
+KEYS_AND_STALLS = textwrap.dedent(
+    """
+    import asyncio, statistics, sys, time
+    from pathlib import Path
+    from textual import events
+    from textual.app import App
+    from textual.widgets import Input
+    sys.path.insert(0, ".")
+    from tests.screens.conftest import build_app, wait_for
+
+    KEYS = 60  # the password field holds at most 72 characters
+
+    async def echo(app, selector):
+        async with app.run_test(size=(100, 32)) as pilot:
+            widget = app.screen.query_one(selector, Input)
+            widget.focus()
+            await pilot.pause()
+            driver = app._driver
+            times = []
+            for index in range(KEYS):
+                started = time.perf_counter()
+                driver.send_message(events.Key("a", "a"))
+                while len(widget.value) <= index:
+                    await asyncio.sleep(0)
+                times.append((time.perf_counter() - started) * 1000)
+                await asyncio.sleep(0.01)  # a typist's pace: let the debounced rules run
+            return statistics.median(times)
+
+    class Bare(App):
+        def compose(self):
+            yield Input(id="field")
+
+    async def stall_during_flow(tmp):
+        from tests.screens.test_login import login
+        app = build_app(Path(tmp))
+        worst = 0.0
+        stop = False
+        async def ticker():
+            nonlocal worst
+            while not stop:
+                before = time.perf_counter()
+                await asyncio.sleep(0.005)
+                worst = max(worst, (time.perf_counter() - before - 0.005) * 1000)
+        async with app.run_test(size=(100, 32)) as pilot:
+            task = asyncio.create_task(ticker())
+            await login(pilot, "brandnew2026", "張志明", "Tq7#pLm2$Vx9")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "RegistrationScreen")
+            from tests.screens.conftest import type_into
+            await type_into(pilot, "#national-id", "A223456781")
+            await type_into(pilot, "#email", "chih.ming@example.com")
+            await type_into(pilot, "#mobile", "0911222333")
+            await type_into(pilot, "#password-confirm", "Tq7#pLm2$Vx9")
+            await pilot.pause(0.5)
+            stop = True
+            await task
+        app.store.dispose()
+        return worst
+
+    async def main(tmp):
+        bare = await echo(Bare(), "#field")
+        kiosk = await echo(build_app(Path(tmp)), "#password")
+        stall = await stall_during_flow(tmp + "/s")
+        print(f"{bare:.3f} {kiosk:.3f} {stall:.1f}")
+
+    Path(sys.argv[1], "s").mkdir()
+    asyncio.run(main(sys.argv[1]))
+    """
+)
+
+
+def run(runs: int = 7) -> list[str]:
+    import os
+
+    root = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "IPAS_KIOSK_DATABASE_URL": f"sqlite:///{tmp}/startup.db",
+            "IPAS_KIOSK_CONFIG_FILE": f"{tmp}/none.toml",
+        }
+        bare_ms, bare_mb = startup("bare", runs, env)
+        kiosk_ms, kiosk_mb = startup("kiosk", runs, env)
+        out = subprocess.run(
+            [sys.executable, "-c", KEYS_AND_STALLS, tmp],
+            capture_output=True,
+            text=True,
+            cwd=root,
+            timeout=600,
+        )
+        if out.returncode != 0:
+            raise SystemExit(out.stderr[-2000:])
+        bare_key, kiosk_key, stall = (float(x) for x in out.stdout.split())
+
+    def row(name: str, bare: float, kiosk: float, unit: str, goal: float) -> str:
+        ratio = kiosk / bare
+        return (
+            f"| {name} | {bare:.1f} {unit} | {kiosk:.1f} {unit} | {ratio:.2f}× | ≤ {goal}× | "
+            f"{'yes' if ratio <= goal else 'NO'} |"
+        )
+
+    return [
+        f"### Kiosk vs bare Textual app (start-up and memory: median of {runs} processes)",
+        "",
+        "| measure | bare app | kiosk | ratio | goal | met |",
+        "|---|---|---|---|---|---|",
+        row("start to first screen (headless)", bare_ms, kiosk_ms, "ms", 1.3),
+        row("resident memory at first screen", bare_mb, kiosk_mb, "MB", 1.5),
+        row(
+            "key echo into a field with live rules (median of 60 keys)",
+            bare_key,
+            kiosk_key,
+            "ms",
+            1.5,
+        ),
+        "",
+        f"Longest event-loop stall during login → registration: {stall:.1f} ms "
+        f"(goal ≤ 50 ms: {'yes' if stall <= 50 else 'NO'}).",
+    ]
+
+
+if __name__ == "__main__":
+    print("\n".join(run()))
