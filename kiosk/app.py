@@ -35,6 +35,19 @@ INPUT_EVENTS = (
 )
 
 
+def warm_up() -> None:
+    """Load, in a thread, what the first keystrokes and the first login would otherwise load on
+    the event loop: the common-password list, e-mail and phone metadata, pypinyin, the store."""
+    from kiosk import accounts, rules
+    from kiosk.romanize import english_name
+
+    rules.check("password", "Warm#Up2026xyz", account="warmup", email="warm@example.com")
+    rules.check("email", "warm@example.com")
+    rules.check("mobile", "0912345678")
+    english_name("王小明")
+    del accounts
+
+
 class StoreUnavailable(Exception):
     """The database is locked, gone or unreachable; screens show a message instead."""
 
@@ -105,6 +118,10 @@ class KioskApp(App[None], inherit_bindings=False):
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._check_idle)
+        self.set_timer(0.5, self._prewarm)  # after the first paint
+
+    def _prewarm(self) -> None:
+        self.run_worker(warm_up, thread=True, group="prewarm", exit_on_error=False)
 
     async def reset_session(self) -> None:
         """Drop every screen above login, wipe every value, forget the candidate."""
