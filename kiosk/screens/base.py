@@ -3,7 +3,8 @@ every portal page shares."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -79,6 +80,34 @@ class KioskScreen(Screen[None]):
             first = first or row
         if first is not None:
             first.input.focus()
+
+    def call_store(self, use_case: Callable[..., Any], /, **values: Any) -> Any:
+        """From a worker thread: run an ``accounts`` use case; None when the store is unavailable
+        (locked, gone, unreachable), which the screens answer with ``ui.error.store``."""
+        from kiosk.app import StoreUnavailable
+
+        try:
+            return self.kiosk.use(use_case, **values)
+        except StoreUnavailable:
+            return None
+
+    def after_captcha_attempt(self, button_id: str, result: Any) -> bool:
+        """Every captcha-guarded answer starts the same way: button back, a new picture (the old
+        one is used up), an empty code box; a missing store or a wrong code ends it here.
+        Returns True when the screen should go on with ``result``."""
+        from kiosk.widgets.captcha import CaptchaWidget
+
+        self.set_busy(button_id, False)
+        self.query_one(CaptchaWidget).show_current()
+        self.field("captcha-input").clear()
+        if result is None:
+            self.show_message("ui.error.store")
+            return False
+        if result.outcome == "captcha":
+            self.show_message(result.message_key)
+            self.field("captcha-input").input.focus()
+            return False
+        return True
 
     def set_busy(self, button_id: str, busy: bool) -> None:
         """While a worker runs, its button shows progress and cannot be pressed again."""

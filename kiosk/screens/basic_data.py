@@ -82,14 +82,10 @@ class BasicDataScreen(KioskScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="profile")
     def save(self, changes: dict[str, str]) -> None:
         from kiosk import accounts
-        from kiosk.app import StoreUnavailable
 
-        try:
-            result: Any = self.kiosk.use(
-                accounts.update_profile, candidate_id=self.candidate.id, changes=changes
-            )
-        except StoreUnavailable:
-            result = None
+        result: Any = self.call_store(
+            accounts.update_profile, candidate_id=self.candidate.id, changes=changes
+        )
         self.app.call_from_thread(self.show_result, result)
 
     def show_result(self, result: Any) -> None:

@@ -90,19 +90,15 @@ class ChangePasswordScreen(KioskScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="auth")
     def change(self, *, current: str | None, new: str, confirm: str) -> None:
         from kiosk import accounts
-        from kiosk.app import StoreUnavailable
 
-        try:
-            result: Any = self.kiosk.use(
-                accounts.change_password,
-                account=self.candidate.account,
-                new_password=new,
-                new_password_confirm=confirm,
-                current_password=current,
-                change_ticket=self._ticket or None,
-            )
-        except StoreUnavailable:
-            result = None
+        result: Any = self.call_store(
+            accounts.change_password,
+            account=self.candidate.account,
+            new_password=new,
+            new_password_confirm=confirm,
+            current_password=current,
+            change_ticket=self._ticket or None,
+        )
         self.app.call_from_thread(self.show_result, result)
 
     def show_result(self, result: Any) -> None:

@@ -203,34 +203,23 @@ class CredentialQueryScreen(KioskScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="query")
     def query_credentials(self, **values: str) -> None:
         from kiosk import accounts
-        from kiosk.app import StoreUnavailable
 
         captcha = self.query_one(CaptchaWidget).captcha
-        try:
-            result: Any = self.kiosk.use(
-                accounts.query_credentials, captcha=captcha, language=self.kiosk.language, **values
-            )
-        except StoreUnavailable:
-            result = None
+        result: Any = self.call_store(
+            accounts.query_credentials, captcha=captcha, language=self.kiosk.language, **values
+        )
         self.app.call_from_thread(self.show_result, result)
 
     def show_result(self, result: Any) -> None:
         from kiosk.accounts import QueryOutcome
 
-        self.set_busy("submit", False)
-        self.query_one(CaptchaWidget).show_current()
-        self.field("captcha-input").clear()
-        if result is None:
-            self.show_message("ui.error.store")
+        if not self.after_captcha_attempt("submit", result):
             return
         outcome = result.outcome
         if outcome is QueryOutcome.SENT:
             self._clear_values()
             self.show_message(result.message_key, kind="ok")
             self.query_one("#to-login", Button).focus()
-        elif outcome is QueryOutcome.CAPTCHA:
-            self.show_message(result.message_key)
-            self.field("captcha-input").input.focus()
         elif outcome is QueryOutcome.INVALID:
             self.show_message(result.message_key)
             self.show_field_errors(result.field_errors)

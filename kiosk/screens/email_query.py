@@ -130,23 +130,15 @@ class EmailQueryScreen(KioskScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="query")
     def query_email(self, **values: str) -> None:
         from kiosk import accounts
-        from kiosk.app import StoreUnavailable
 
         captcha = self.query_one(CaptchaWidget).captcha
-        try:
-            result: Any = self.kiosk.use(accounts.query_email, captcha=captcha, **values)
-        except StoreUnavailable:
-            result = None
+        result: Any = self.call_store(accounts.query_email, captcha=captcha, **values)
         self.app.call_from_thread(self.show_result, result)
 
     def show_result(self, result: Any) -> None:
         from kiosk.accounts import QueryOutcome
 
-        self.set_busy("submit", False)
-        self.query_one(CaptchaWidget).show_current()
-        self.field("captcha-input").clear()
-        if result is None:
-            self.show_message("ui.error.store")
+        if not self.after_captcha_attempt("submit", result):
             return
         outcome = result.outcome
         if outcome is QueryOutcome.FOUND:
@@ -154,9 +146,6 @@ class EmailQueryScreen(KioskScreen):
                 row.clear()
             self.show_email(result.masked_email)
             self.query_one("#to-login", Button).focus()
-        elif outcome is QueryOutcome.CAPTCHA:
-            self.show_message(result.message_key)
-            self.field("captcha-input").input.focus()
         elif outcome is QueryOutcome.INVALID:
             self.show_message(result.message_key)
             self.show_field_errors(result.field_errors)

@@ -128,29 +128,18 @@ class LoginScreen(KioskScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="auth")
     def login(self, **values: str) -> None:
         from kiosk import accounts
-        from kiosk.app import StoreUnavailable
 
         captcha = self.query_one(CaptchaWidget).captcha
-        try:
-            result: Any = self.kiosk.use(accounts.login, captcha=captcha, **values)
-        except StoreUnavailable:
-            result = None
+        result: Any = self.call_store(accounts.login, captcha=captcha, **values)
         self.app.call_from_thread(self.show_result, result)
 
     def show_result(self, result: Any) -> None:
         from kiosk.accounts import LoginOutcome
 
-        self.set_busy("login", False)
-        self.query_one(CaptchaWidget).show_current()
-        self.field("captcha-input").clear()
-        if result is None:
-            self.show_message("ui.error.store")
+        if not self.after_captcha_attempt("login", result):
             return
         outcome = result.outcome
-        if outcome is LoginOutcome.CAPTCHA:
-            self.show_message(result.message_key)
-            self.field("captcha-input").input.focus()
-        elif outcome in (LoginOutcome.FAILED, LoginOutcome.INVALID):
+        if outcome in (LoginOutcome.FAILED, LoginOutcome.INVALID):
             self.show_message(result.message_key)
             self.show_field_errors(result.field_errors)
             self.field("password").clear()

@@ -249,12 +249,8 @@ class RegistrationScreen(KioskScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="register")
     def save(self, data: Registration) -> None:
         from kiosk import accounts
-        from kiosk.app import StoreUnavailable
 
-        try:
-            result: Any = self.kiosk.use(accounts.register, data=data)
-        except StoreUnavailable:
-            result = None
+        result: Any = self.call_store(accounts.register, data=data)
         self.app.call_from_thread(self.show_result, result)
 
     def show_result(self, result: Any) -> None:
