@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import secrets
 import time
 import unicodedata
@@ -117,6 +118,21 @@ def _ticket_hash(ticket: str) -> str:
     return hashlib.sha256(ticket.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+ID_SHAPE = re.compile(r"[A-Z][1289A-D][0-9]{8}")
+
+
+def audit_account(typed: str, row: Candidate | None) -> str:
+    """What an audit row may say about the account typed: the real one when it matched; an ID
+    number masked; anything that is not a valid account (a password typed in the wrong box …)
+    not at all."""
+    if row is not None:
+        return row.account
+    normalized = national_id.normalize(typed)
+    if ID_SHAPE.fullmatch(normalized):  # a valid ID, or one mistyped by a digit
+        return national_id.mask(normalized)
+    return typed if rules.is_valid("account", typed) else ""
+
+
 def _clock(clock: Clock | None) -> datetime:
     return (clock or utcnow)()
 
@@ -172,7 +188,7 @@ def login(
             outcome=outcome,
             terminal_id=settings.terminal_id,
             at=now,
-            account=account,
+            account=audit_account(account, row),
             candidate_id=row.id if row else None,
             detail=detail,
         )
@@ -219,11 +235,14 @@ def login(
         note("failed", f"failures={failures}")
         return LoginResult(LoginOutcome.FAILED, GENERIC_LOGIN_FAILURE)
 
+    if via_temporary and not _consume_temporary(session, row):
+        note("failed", "temporary password already used")  # another terminal was first
+        return LoginResult(LoginOutcome.FAILED, GENERIC_LOGIN_FAILURE)
     row.failed_logins = 0
     row.locked_until = None
     row.updated_at = now
     if via_temporary:
-        row.temp_password_hash = None  # single use
+        row.temp_password_hash = None  # single use (already cleared in the database)
         row.temp_password_expires_at = None
         row.must_change_password = True
     elif row.password_hash and passwords.needs_rehash(row.password_hash, settings.bcrypt_rounds):
@@ -244,6 +263,18 @@ def login(
         return LoginResult(LoginOutcome.COMPLETE_PROFILE, "accounts.login.complete_profile", view)
     note("ok")
     return LoginResult(LoginOutcome.OK, "accounts.login.ok", view)
+
+
+def _consume_temporary(session: Session, row: Candidate) -> bool:
+    """Clear the temporary password only if it is still the one just verified: of two terminals
+    racing with the same temporary password, exactly one gets the row."""
+    result = session.execute(
+        update(Candidate)
+        .where(Candidate.id == row.id)  # type: ignore[arg-type]
+        .where(Candidate.temp_password_hash == row.temp_password_hash)  # type: ignore[arg-type]
+        .values(temp_password_hash=None, temp_password_expires_at=None, must_change_password=True)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def _count_failure(session: Session, row: Candidate, *, settings: Settings, now: datetime) -> int:
@@ -385,7 +416,7 @@ def register(
             outcome=outcome,
             terminal_id=settings.terminal_id,
             at=now,
-            account=account,
+            account=audit_account(account, None),
             candidate_id=candidate_id,
             detail=detail,
         )
@@ -407,10 +438,10 @@ def register(
         **profile,  # type: ignore[arg-type]
     )
     try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
+        session.add(row)
+        session.flush()
     except IntegrityError:
+        session.rollback()  # nothing else was written in this transaction yet
         duplicate = _duplicate_fields(session, account=account, nid=nid)
         note("duplicate", detail="fields=" + ",".join(duplicate))
         return RegisterResult(
@@ -537,7 +568,7 @@ def change_password(
             outcome=outcome,
             terminal_id=settings.terminal_id,
             at=now,
-            account=account.strip(),
+            account=audit_account(account.strip(), row),
             candidate_id=row.id if row else None,
         )
 
@@ -549,10 +580,14 @@ def change_password(
         authorised = row.change_ticket_expires_at > now and secrets.compare_digest(
             row.change_ticket_hash, _ticket_hash(change_ticket)
         )
-    if not authorised and current_password is not None and row.password_hash:
+    locked = row.locked_until is not None and row.locked_until > now
+    if not authorised and current_password is not None and row.password_hash and not locked:
         authorised = passwords.verify_password(current_password, row.password_hash)
+        if not authorised:
+            # a signed-in kiosk left alone must not become a password-guessing machine
+            _count_failure(session, row, settings=settings, now=now)
     if not authorised:
-        note("denied")
+        note("locked" if locked else "denied")
         return ChangePasswordResult(
             False,
             "accounts.change.denied",
@@ -639,7 +674,9 @@ def query_credentials(
 
     The screen's answer and the time it takes are the same whether or not anything matched: the
     unmatched path hashes a throwaway password too, and the answer waits for
-    ``settings.query_min_seconds``.
+    ``settings.query_min_seconds``. The use case commits its own transactions: the temporary
+    password is stored (and the write lock released) before the message goes out, and neither the
+    send nor the padding happens inside a transaction that other terminals would wait for.
     """
     started = time.monotonic()
     if not captcha.verify(captcha_answer):
@@ -676,6 +713,9 @@ def query_credentials(
             detail=f"channel={channel}; id={national_id.mask(nid)}",
         )
 
+    # bcrypt before the first write: the write lock is held for as short as possible.
+    temporary = passwords.temporary_password(accept=lambda pw: rules.is_valid("password", pw))
+    temp_hash = passwords.hash_password(temporary, settings.bcrypt_rounds)
     allowed = audit.hit(
         session,
         audit.throttle_key("credq:id", nid),
@@ -691,6 +731,7 @@ def query_credentials(
     )
     if not allowed:
         note("throttled")
+        session.commit()
         return QueryResult(QueryOutcome.THROTTLED, "accounts.query.throttled")
 
     row = get_candidate_by_national_id(session=session, national_id=nid)
@@ -700,8 +741,6 @@ def query_credentials(
             matched = row.email.strip().casefold() == destination.casefold() and bool(row.email)
         else:
             matched = bool(row.mobile) and rules.normalize_mobile(row.mobile) == destination
-    temporary = passwords.temporary_password(accept=lambda pw: rules.is_valid("password", pw))
-    temp_hash = passwords.hash_password(temporary, settings.bcrypt_rounds)
     if row is not None and matched:
         minutes = (
             settings.temp_password_email_minutes
@@ -712,11 +751,13 @@ def query_credentials(
         row.temp_password_expires_at = now + timedelta(minutes=minutes)
         row.updated_at = now
         session.add(row)
+        candidate_id, account = row.id, row.account
+        session.commit()  # stored before it is sent; the lock is free while the message travels
         result = (send or delivery.send_credentials)(
             settings,
             channel=channel,
             to=destination,
-            account=row.account,
+            account=account,
             temporary_password=temporary,
             valid_minutes=minutes,
             language=language,
@@ -724,19 +765,20 @@ def query_credentials(
         session.add(
             Delivery(
                 at=now,
-                candidate_id=row.id,
+                candidate_id=candidate_id,
                 channel=channel,
                 transport=result.transport,
-                destination_masked=result.destination_masked,
+                destination_masked=result.destination_masked[:80],
                 purpose="credentials",
                 status="sent" if result.ok else "failed",
                 error=result.error[:200],
             )
         )
-        note("sent" if result.ok else "send_failed", row.id, row.account)
+        note("sent" if result.ok else "send_failed", candidate_id, account)
     else:
         note("unmatched")
     del temporary
+    session.commit()
     _pad(started, settings.query_min_seconds)
     return QueryResult(QueryOutcome.SENT, f"accounts.query.sent_{channel}")
 
@@ -797,7 +839,7 @@ def query_email(
             outcome=outcome,
             terminal_id=settings.terminal_id,
             at=now,
-            account=account,
+            account=audit_account(account, row),
             candidate_id=row.id if row else None,
         )
 

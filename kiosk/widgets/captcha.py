@@ -58,7 +58,9 @@ class CaptchaWidget(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="captcha-image", markup=False)
-        yield TButton("ui.captcha.refresh", id="captcha-refresh", compact=True)
+        refresh = TButton("ui.captcha.refresh", id="captcha-refresh", compact=True)
+        refresh.can_focus = False  # Tab goes from the password to the code box; F5 or a click
+        yield refresh
 
     def on_mount(self) -> None:
         self.show_current()

@@ -661,3 +661,65 @@ def test_audit_never_holds_a_password_or_full_id(
     text = " ".join(f"{e.account} {e.outcome} {e.detail}" for e in audit_rows(demo))
     for secret in ("Kiosk#Demo2026", "Wrong#Pass2026", "Tq7#pLm2$Vx9", "A223456781", "F222333444"):
         assert secret not in text
+
+
+def test_audit_masks_an_id_or_secret_typed_as_the_account(
+    demo: Store, settings: Settings, clock: FakeClock
+) -> None:
+    do_login(demo, settings, clock, account="A987654321", password="x")
+    do_login(demo, settings, clock, account="Kiosk#Demo 2026", password="x")
+    accounts_seen = [e.account for e in audit_rows(demo) if e.kind == "login"]
+    assert accounts_seen[-2:] == ["A98765****", ""]
+
+
+def test_a_temporary_password_wins_on_one_terminal_only(
+    demo: Store, settings: Settings, clock: FakeClock
+) -> None:
+    query(demo, settings, clock)
+    temporary = temporary_password_from_outbox(settings)
+    barrier = threading.Barrier(2)
+    outcomes: list[LoginOutcome] = []
+
+    def attempt() -> None:
+        barrier.wait()
+        result = do_login(
+            demo, settings, clock, account="linmeihua01", chinese_name="林美華", password=temporary
+        )
+        outcomes.append(result.outcome)
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == sorted([LoginOutcome.CHANGE_PASSWORD, LoginOutcome.FAILED])
+
+
+def test_guessing_the_current_password_locks_the_account(
+    demo: Store, tmp_path: Path, clock: FakeClock
+) -> None:
+    settings = make_settings(tmp_path, lockout_threshold=2)
+    for _ in range(2):
+        with demo.session() as session:
+            denied = accounts.change_password(
+                session,
+                account="wang2026",
+                current_password="Guess#Guess2026",
+                new_password="Taipei#Kiosk101",
+                new_password_confirm="Taipei#Kiosk101",
+                settings=settings,
+                clock=clock,
+            )
+        assert not denied.ok
+    with demo.session() as session:
+        right_but_locked = accounts.change_password(
+            session,
+            account="wang2026",
+            current_password="Kiosk#Demo2026",
+            new_password="Taipei#Kiosk101",
+            new_password_confirm="Taipei#Kiosk101",
+            settings=settings,
+            clock=clock,
+        )
+    assert not right_but_locked.ok
+    assert do_login(demo, settings, clock).outcome is LoginOutcome.FAILED
