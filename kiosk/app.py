@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from kiosk.store import Store
 
 T = TypeVar("T")
+OPERATOR_REST_SECONDS = 60
 INPUT_EVENTS = (
     events.Key,
     events.MouseDown,
@@ -84,9 +85,11 @@ class KioskApp(App[None], inherit_bindings=False):
         self.captcha_seed = captcha_seed
         self.kiosk_mode = kiosk_mode
         self.candidate: CandidateView | None = None
+        self.session_token = 0  # bumped by every reset: late worker results of a past session drop
         self.set_reactive(KioskApp.language, self.settings.language)
         self.last_input = time.monotonic()
         self._idle_open = False
+        self._operator_resting_until = 0.0
 
     # ------------------------------------------------------------------ store
 
@@ -95,7 +98,10 @@ class KioskApp(App[None], inherit_bindings=False):
         if self._store is None:
             from kiosk.store import Store
 
-            self._store = Store(self.settings.effective_database_url)
+            try:
+                self._store = Store(self.settings.effective_database_url)
+            except (OSError, ImportError, ValueError) as error:  # bad path or URL, no driver
+                raise StoreUnavailable(type(error).__name__) from error
         return self._store
 
     def use(self, use_case: Callable[..., T], /, **values: Any) -> T:
@@ -105,7 +111,7 @@ class KioskApp(App[None], inherit_bindings=False):
         try:
             with self.store.session() as session:
                 return use_case(session, settings=self.settings, clock=self.clock, **values)
-        except SQLAlchemyError as error:
+        except (SQLAlchemyError, OSError, ImportError) as error:  # locked, gone, no driver
             raise StoreUnavailable(type(error).__name__) from error
 
     # ------------------------------------------------------------------ screens
@@ -126,7 +132,10 @@ class KioskApp(App[None], inherit_bindings=False):
     async def reset_session(self) -> None:
         """Drop every screen above login, wipe every value, forget the candidate."""
         self.candidate = None
+        self.session_token += 1
         self._idle_open = False
+        self._clipboard = ""
+        self.language = self.settings.language
         while len(self.screen_stack) > 1:
             await self.pop_screen()
         base = self.screen_stack[0]
@@ -217,13 +226,15 @@ class KioskApp(App[None], inherit_bindings=False):
         if not self.kiosk_mode:
             return
         pin = self.settings.operator_pin.get_secret_value() if self.settings.operator_pin else ""
-        if not pin:
-            return  # no PIN configured: nobody leaves from the keyboard
+        if not pin or time.monotonic() < self._operator_resting_until:
+            return  # no PIN configured (nobody leaves from the keyboard), or too many wrong PINs
         from kiosk.screens.modals import OperatorPinScreen
 
         def done(ok: bool | None) -> None:
             if ok:
                 self.exit()
+            elif ok is False:
+                self._operator_resting_until = time.monotonic() + OPERATOR_REST_SECONDS
 
         self.push_screen(OperatorPinScreen(pin), done)
 

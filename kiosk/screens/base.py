@@ -26,6 +26,7 @@ class KioskScreen(Screen[None]):
     """A portal page. Subclasses set ``TITLE_KEY`` and implement :meth:`compose_body`."""
 
     TITLE_KEY: ClassVar[str] = "ui.app.title"
+    _worker_token = -1
     DEFAULT_CSS = """
     KioskScreen #body { padding: 0 2; }
     KioskScreen .page-heading { text-style: bold; color: $accent; margin: 1 0 0 0; }
@@ -51,6 +52,13 @@ class KioskScreen(Screen[None]):
 
     def compose_body(self) -> ComposeResult:
         yield from ()
+
+    def on_mount(self) -> None:
+        from kiosk.widgets.captcha import CaptchaWidget
+
+        boxes = self.query(CaptchaWidget)
+        # taken here, on the event loop: worker threads must not walk the DOM
+        self.captcha = boxes.first().captcha if boxes else None
 
     def field(self, input_id: str) -> LabelledField:
         return self.query_one(f"#{input_id}-field", LabelledField)
@@ -91,6 +99,21 @@ class KioskScreen(Screen[None]):
         except StoreUnavailable:
             return None
 
+    def deliver(self, callback: Callable[[Any], None], result: Any) -> None:
+        """From a worker thread: hand ``result`` to ``callback`` on the event loop — unless the
+        session ended meanwhile (F9, idle): a late answer must not sign anyone back in."""
+        token = self._worker_token
+
+        def run() -> None:
+            if token == self.kiosk.session_token and self.is_attached:
+                callback(result)
+
+        self.app.call_from_thread(run)
+
+    def is_busy(self, button_id: str) -> bool:
+        """True while the button's worker runs (Enter in a field must not start a second one)."""
+        return self.query_one(f"#{button_id}", Button).disabled
+
     def after_captcha_attempt(self, button_id: str, result: Any) -> bool:
         """Every captcha-guarded answer starts the same way: button back, a new picture (the old
         one is used up), an empty code box; a missing store or a wrong code ends it here.
@@ -114,6 +137,8 @@ class KioskScreen(Screen[None]):
         button = self.query_one(f"#{button_id}", Button)
         button.disabled = busy
         button.loading = busy
+        if busy:
+            self._worker_token = self.kiosk.session_token
 
     def apply_language(self, language: str) -> None:
         key, kind, values = getattr(self, "_message", (None, "error", {}))
@@ -137,6 +162,11 @@ class KioskScreen(Screen[None]):
                     button.loading = False
                     button.disabled = False
             self.show_message("ui.error.unexpected")
+            if self.query("#captcha-input"):  # the code was used up by the failed attempt
+                from kiosk.widgets.captcha import CaptchaWidget
+
+                self.query_one(CaptchaWidget).show_current()
+                self.field("captcha-input").clear()
 
     def wipe(self) -> None:
         """Forget every value typed on this page: inputs, errors, messages, a fresh captcha."""

@@ -86,7 +86,7 @@ class BasicDataScreen(KioskScreen):
         result: Any = self.call_store(
             accounts.update_profile, candidate_id=self.candidate.id, changes=changes
         )
-        self.app.call_from_thread(self.show_result, result)
+        self.deliver(self.show_result, result)
 
     def show_result(self, result: Any) -> None:
         self.set_busy("submit", False)

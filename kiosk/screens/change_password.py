@@ -75,6 +75,8 @@ class ChangePasswordScreen(KioskScreen):
     @on(Input.Submitted, "#password-confirm")
     @on(Button.Pressed, "#submit")
     def submit(self) -> None:
+        if self.is_busy("submit"):
+            return
         self.show_message(None)
         self.set_busy("submit", True)
         self.change(
@@ -99,7 +101,7 @@ class ChangePasswordScreen(KioskScreen):
             current_password=current,
             change_ticket=self._ticket or None,
         )
-        self.app.call_from_thread(self.show_result, result)
+        self.deliver(self.show_result, result)
 
     def show_result(self, result: Any) -> None:
         self.set_busy("submit", False)

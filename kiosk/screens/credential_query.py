@@ -204,11 +204,11 @@ class CredentialQueryScreen(KioskScreen):
     def query_credentials(self, **values: str) -> None:
         from kiosk import accounts
 
-        captcha = self.query_one(CaptchaWidget).captcha
+        captcha = self.captcha
         result: Any = self.call_store(
             accounts.query_credentials, captcha=captcha, language=self.kiosk.language, **values
         )
-        self.app.call_from_thread(self.show_result, result)
+        self.deliver(self.show_result, result)
 
     def show_result(self, result: Any) -> None:
         from kiosk.accounts import QueryOutcome

@@ -131,9 +131,9 @@ class EmailQueryScreen(KioskScreen):
     def query_email(self, **values: str) -> None:
         from kiosk import accounts
 
-        captcha = self.query_one(CaptchaWidget).captcha
+        captcha = self.captcha
         result: Any = self.call_store(accounts.query_email, captcha=captcha, **values)
-        self.app.call_from_thread(self.show_result, result)
+        self.deliver(self.show_result, result)
 
     def show_result(self, result: Any) -> None:
         from kiosk.accounts import QueryOutcome

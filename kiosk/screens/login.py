@@ -104,6 +104,8 @@ class LoginScreen(KioskScreen):
 
     @on(Button.Pressed, "#login")
     def submit(self) -> None:
+        if self.is_busy("login"):
+            return  # Enter in a field while the login runs
         self.show_message(None)
         self.set_busy("login", True)
         self.login(
@@ -129,9 +131,9 @@ class LoginScreen(KioskScreen):
     def login(self, **values: str) -> None:
         from kiosk import accounts
 
-        captcha = self.query_one(CaptchaWidget).captcha
+        captcha = self.captcha
         result: Any = self.call_store(accounts.login, captcha=captcha, **values)
-        self.app.call_from_thread(self.show_result, result)
+        self.deliver(self.show_result, result)
 
     def show_result(self, result: Any) -> None:
         from kiosk.accounts import LoginOutcome

@@ -110,8 +110,11 @@ class IdleScreen(ModalScreen[bool]):
         self.dismiss(True)
 
 
-class OperatorPinScreen(ModalScreen[bool]):
-    """The operator's way out of ``run --kiosk``: True only for the right PIN."""
+class OperatorPinScreen(ModalScreen[bool | None]):
+    """The operator's way out of ``run --kiosk``: True only for the right PIN; after
+    ``MAX_TRIES`` wrong ones it closes and the app ignores the operator key for a while."""
+
+    MAX_TRIES: ClassVar[int] = 3
 
     DEFAULT_CSS = MODAL_CSS.format(name="OperatorPinScreen")
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
@@ -119,6 +122,7 @@ class OperatorPinScreen(ModalScreen[bool]):
     def __init__(self, pin: str) -> None:
         super().__init__(id="operator")
         self._pin = pin
+        self.failures = 0
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -132,9 +136,13 @@ class OperatorPinScreen(ModalScreen[bool]):
             self.dismiss(True)
             return
         event.input.value = ""
+        self.failures += 1
+        if self.failures >= self.MAX_TRIES:
+            self.dismiss(False)  # the app rests the operator key after this
+            return
         self.query_one("#operator-message", Static).update(
             plain(t("ui.operator.wrong", current_language()))
         )
 
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        self.dismiss(None)  # closed on purpose: not a failed attempt

@@ -251,7 +251,7 @@ class RegistrationScreen(KioskScreen):
         from kiosk import accounts
 
         result: Any = self.call_store(accounts.register, data=data)
-        self.app.call_from_thread(self.show_result, result)
+        self.deliver(self.show_result, result)
 
     def show_result(self, result: Any) -> None:
         self.set_busy("submit", False)

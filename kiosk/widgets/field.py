@@ -22,7 +22,16 @@ ContextFn = Callable[[], Mapping[str, str]]
 
 
 class KioskInput(Input):
-    """An Input that masks passwords with ``*``: Textual's ``•`` is ambiguous-width."""
+    """An Input that masks passwords with ``*`` (Textual's ``•`` is ambiguous-width) and never
+    copies or cuts a password to a clipboard the next candidate could paste from."""
+
+    def action_copy(self) -> None:
+        if not self.password:
+            super().action_copy()
+
+    def action_cut(self) -> None:
+        if not self.password:
+            super().action_cut()
 
     @property
     def _value(self) -> Text:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import pytest
 from sqlmodel import select
 from textual.widgets import Button, Input, Static
 
@@ -199,3 +200,55 @@ async def test_login_is_usable_at_80x24(app_factory: Callable[..., KioskApp]) ->
         await pilot.pause()
         await pilot.click("#login")
         await wait_for(pilot, lambda: screen_name(pilot) == "CandidateHomeScreen")
+
+
+async def test_a_login_still_running_when_the_session_ends_signs_nobody_in(
+    app_factory: Callable[..., KioskApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiosk import accounts
+
+    real_login = accounts.login
+
+    def slow_login(*args: object, **kwargs: object) -> object:
+        time.sleep(0.8)
+        return real_login(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(accounts, "login", slow_login)
+    app = app_factory()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot, "wang2026", "王小明", "Kiosk#Demo2026")
+        await pilot.press("f9")
+        await pilot.pause(1.5)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.candidate is None
+        assert screen_name(pilot) == "LoginScreen" and len(app.screen_stack) == 1
+
+
+async def test_a_password_cannot_be_copied_for_the_next_candidate(
+    app_factory: Callable[..., KioskApp],
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await type_into(pilot, "#password", "Secret#Pass2026")
+        await pilot.press("shift+home", "ctrl+c")
+        await pilot.press("f9")
+        await pilot.pause()
+        await type_into(pilot, "#account", "")
+        await pilot.press("ctrl+v")
+        await pilot.pause()
+        assert "Secret" not in app.screen.query_one("#account", Input).value
+        assert "Secret" not in app.clipboard
+
+
+async def test_end_session_restores_the_default_language(
+    app_factory: Callable[..., KioskApp],
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press("f2")
+        await pilot.pause()
+        assert app.language == "en"
+        await pilot.press("f9")
+        await pilot.pause()
+        assert app.language == "zh-TW"
