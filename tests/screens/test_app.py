@@ -252,3 +252,39 @@ async def test_end_session_restores_the_default_language(
         await pilot.press("f9")
         await pilot.pause()
         assert app.language == "zh-TW"
+
+
+async def test_values_from_the_database_are_never_markup_or_escapes(
+    app_factory: Callable[..., KioskApp],
+) -> None:
+    from kiosk.accounts import CandidateView
+    from kiosk.screens.home import CandidateHomeScreen
+
+    app = app_factory()
+    async with app.run_test(size=(100, 32)) as pilot:
+        hostile = "[red]王[/red][link=x]明\x1b[31m"
+        app.signed_in(
+            CandidateView(
+                id=1,
+                account="x",
+                chinese_name=hostile,
+                english_surname="",
+                english_given_name="",
+                nationality="TW",
+                national_id_masked="A12345****",
+                email="",
+                mobile="",
+                gender="",
+                education="",
+                school="",
+                department="",
+                origin="legacy",
+                group_unit="",
+                profile_complete=True,
+            )
+        )
+        await app.push_screen(CandidateHomeScreen())
+        await pilot.pause()
+        shown = str(app.screen.query_one("#greeting", Static).render())
+        assert "[red]王[/red][link=x]明" in shown
+        assert "\x1b" not in shown
