@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static
@@ -16,7 +16,7 @@ from textual.worker import Worker, WorkerState
 from kiosk.i18n import t
 from kiosk.widgets.chrome import FooterBar, TopBar
 from kiosk.widgets.field import LabelledField
-from kiosk.widgets.text import TButton, current_language, plain
+from kiosk.widgets.text import TButton, TLabel, current_language, plain
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
@@ -37,6 +37,8 @@ class KioskScreen(Screen[None]):
     KioskScreen .message.-empty { display: none; }
     KioskScreen .message.-error { color: $error; text-style: bold; }
     KioskScreen .message.-ok { color: $success; text-style: bold; }
+    KioskScreen .captcha-row { height: auto; margin: 0 0 1 0; }
+    KioskScreen .captcha-row > .field-label { width: 20; text-style: bold; }
     KioskScreen .rules-box { border: round $warning; padding: 0 1; height: auto; margin: 1 0; }
     """
 
@@ -59,6 +61,15 @@ class KioskScreen(Screen[None]):
         boxes = self.query(CaptchaWidget)
         # taken here, on the event loop: worker threads must not walk the DOM
         self.captcha = boxes.first().captcha if boxes else None
+
+    def compose_captcha(self) -> ComposeResult:
+        """The 驗證碼 row (picture, refresh) and its ``#captcha-input`` box."""
+        from kiosk.widgets.captcha import CaptchaWidget
+
+        with Horizontal(classes="captcha-row"):
+            yield TLabel("ui.field.captcha", classes="field-label", prefix="* ")
+            yield CaptchaWidget(self.kiosk.captcha_source, seed=self.kiosk.captcha_seed)
+        yield LabelledField("captcha-input", "ui.field.captcha_input", max_length=12)
 
     def field(self, input_id: str) -> LabelledField:
         return self.query_one(f"#{input_id}-field", LabelledField)

@@ -22,7 +22,6 @@ from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
 from kiosk import national_id
 from kiosk.i18n import t
-from kiosk.widgets.captcha import CaptchaWidget
 from kiosk.widgets.field import LabelledField
 from kiosk.widgets.text import TButton, TLabel, current_language, plain
 from kiosk.widgets.toggles import NarrowRadioButton
@@ -94,10 +93,7 @@ class CredentialQueryScreen(KioskScreen):
         yield LabelledField(
             "mobile", "ui.credential_query.field.mobile", rule_field="mobile", max_length=20
         )
-        with Horizontal(classes="captcha-row"):
-            yield TLabel("ui.field.captcha", classes="field-label", prefix="* ")
-            yield CaptchaWidget(self.kiosk.captcha_source, seed=self.kiosk.captcha_seed)
-        yield LabelledField("captcha-input", "ui.field.captcha_input", max_length=12)
+        yield from self.compose_captcha()
         # The answer sits above the buttons: focusing 回登入頁面 afterwards keeps it in view.
         yield Static("", id="message", classes="message -empty", markup=False)
         with Horizontal(classes="buttons"):

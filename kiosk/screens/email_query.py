@@ -17,7 +17,6 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Input, Static
 
 from kiosk.i18n import t
-from kiosk.widgets.captcha import CaptchaWidget
 from kiosk.widgets.field import LabelledField
 from kiosk.widgets.text import TButton, TLabel, plain
 
@@ -56,10 +55,7 @@ class EmailQueryScreen(KioskScreen):
         yield LabelledField(
             "mobile", "ui.email_query.field.mobile", rule_field="mobile", max_length=20
         )
-        with Horizontal(classes="captcha-row"):
-            yield TLabel("ui.field.captcha", classes="field-label", prefix="* ")
-            yield CaptchaWidget(self.kiosk.captcha_source, seed=self.kiosk.captcha_seed)
-        yield LabelledField("captcha-input", "ui.field.captcha_input", max_length=12)
+        yield from self.compose_captcha()
         # The answer sits above the buttons: focusing 回登入頁面 afterwards keeps it in view.
         yield Static("", id="result", classes="-empty", markup=False)
         yield Static("", id="message", classes="message -empty", markup=False)

@@ -14,7 +14,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Static
 
-from kiosk.widgets.captcha import CaptchaWidget
 from kiosk.widgets.field import LabelledField
 from kiosk.widgets.text import TButton, TLabel
 from kiosk.widgets.toggles import NarrowCheckbox
@@ -50,10 +49,7 @@ class LoginScreen(KioskScreen):
             context=self._password_context,
         )
         yield NarrowCheckbox(self._show_label(), id="password-show", compact=True)
-        with Horizontal(classes="captcha-row"):
-            yield TLabel("ui.field.captcha", classes="field-label", prefix="* ")
-            yield CaptchaWidget(self.kiosk.captcha_source, seed=self.kiosk.captcha_seed)
-        yield LabelledField("captcha-input", "ui.field.captcha_input", max_length=12)
+        yield from self.compose_captcha()
         with Horizontal(classes="buttons"):
             yield TButton("ui.login.submit", "primary", id="login")
             yield TButton("ui.login.forgot", id="forgot")
