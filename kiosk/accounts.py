@@ -193,8 +193,9 @@ def login(
             detail=detail,
         )
 
+    dummy = passwords.dummy_hash(settings.bcrypt_rounds)
     if row is None:
-        passwords.verify_password(password, passwords.dummy_hash(settings.bcrypt_rounds))
+        _burn(password, dummy, times=2)
         errors: FieldErrors = {}
         for name, value, ctx in (
             ("account", account, {}),
@@ -215,17 +216,18 @@ def login(
         )
 
     if row.locked_until is not None and row.locked_until > now:
-        passwords.verify_password(password, passwords.dummy_hash(settings.bcrypt_rounds))
+        _burn(password, dummy, times=2)
         note("locked")
         return LoginResult(LoginOutcome.FAILED, GENERIC_LOGIN_FAILURE)
 
-    via_temporary = False
-    ok = passwords.verify_password(password, row.password_hash) if row.password_hash else False
-    if not row.password_hash:
-        passwords.verify_password(password, passwords.dummy_hash(settings.bcrypt_rounds))
+    # Every failed attempt costs exactly two bcrypt runs — known or unknown account, locked or
+    # not, temporary password pending or not — so the time taken tells nothing.
+    ok = passwords.verify_password(password, row.password_hash or dummy) and bool(row.password_hash)
     temp_valid = row.temp_password_expires_at is not None and row.temp_password_expires_at > now
-    if not ok and row.temp_password_hash and temp_valid:
-        via_temporary = passwords.verify_password(password, row.temp_password_hash)
+    pending = row.temp_password_hash if (row.temp_password_hash and temp_valid) else None
+    via_temporary = False
+    if not ok:
+        via_temporary = passwords.verify_password(password, pending or dummy) and bool(pending)
         ok = via_temporary
     if ok and not _same_name(row.chinese_name, chinese_name):
         ok = False
@@ -263,6 +265,11 @@ def login(
         return LoginResult(LoginOutcome.COMPLETE_PROFILE, "accounts.login.complete_profile", view)
     note("ok")
     return LoginResult(LoginOutcome.OK, "accounts.login.ok", view)
+
+
+def _burn(password: str, dummy: str, *, times: int) -> None:
+    for _ in range(times):
+        passwords.verify_password(password, dummy)
 
 
 def _consume_temporary(session: Session, row: Candidate) -> bool:

@@ -723,3 +723,27 @@ def test_guessing_the_current_password_locks_the_account(
         )
     assert not right_but_locked.ok
     assert do_login(demo, settings, clock).outcome is LoginOutcome.FAILED
+
+
+def test_every_failed_login_costs_the_same_bcrypt_work(
+    demo: Store, settings: Settings, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unknown, wrong, temporary-pending and locked attempts all run bcrypt exactly twice."""
+    calls: list[str] = []
+    real = passwords.verify_password
+
+    def counting(password: str, password_hash: str | None) -> bool:
+        calls.append(password)
+        return real(password, password_hash)
+
+    monkeypatch.setattr(passwords, "verify_password", counting)
+    query(demo, settings, clock)  # linmeihua01 now has a temporary password pending
+    attempts = {
+        "unknown": {"account": "nobody2026", "password": "Tq7#pLm2$Vx9"},
+        "wrong": {"password": "Wrong#Pass2026"},
+        "pending": {"account": "linmeihua01", "chinese_name": "林美華", "password": "Wrong#1"},
+    }
+    for name, values in attempts.items():
+        calls.clear()
+        do_login(demo, settings, clock, **values)
+        assert len(calls) == 2, name
