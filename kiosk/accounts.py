@@ -244,8 +244,7 @@ def login(
     row.locked_until = None
     row.updated_at = now
     if via_temporary:
-        row.temp_password_hash = None  # single use (already cleared in the database)
-        row.temp_password_expires_at = None
+        row.temp_password_expires_at = None  # single use (already in the database)
         row.must_change_password = True
     elif row.password_hash and passwords.needs_rehash(row.password_hash, settings.bcrypt_rounds):
         row.password_hash = passwords.hash_password(password, settings.bcrypt_rounds)
@@ -273,13 +272,15 @@ def _burn(password: str, dummy: str, *, times: int) -> None:
 
 
 def _consume_temporary(session: Session, row: Candidate) -> bool:
-    """Clear the temporary password only if it is still the one just verified: of two terminals
-    racing with the same temporary password, exactly one gets the row."""
+    """Use up the temporary password only if it is still the one just verified and unused: of
+    two terminals racing with it, exactly one gets the row. Its hash stays (without an expiry it
+    never logs in again) so the forced change can refuse it as the new password."""
     result = session.execute(
         update(Candidate)
         .where(Candidate.id == row.id)  # type: ignore[arg-type]
         .where(Candidate.temp_password_hash == row.temp_password_hash)  # type: ignore[arg-type]
-        .values(temp_password_hash=None, temp_password_expires_at=None, must_change_password=True)
+        .where(Candidate.temp_password_expires_at.is_not(None))  # type: ignore[union-attr]
+        .values(temp_password_expires_at=None, must_change_password=True)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -613,6 +614,8 @@ def change_password(
         errors["password"] = found
     if current_password is not None and new_password == current_password:
         errors.setdefault("password", []).append("accounts.change.same")
+    elif row.temp_password_hash and passwords.verify_password(new_password, row.temp_password_hash):
+        errors.setdefault("password", []).append("accounts.change.same")  # it travelled in clear
     found = _errors_of("password_confirm", new_password_confirm, password=new_password)
     if found:
         errors["password_confirm"] = found

@@ -266,6 +266,17 @@ def test_group_candidate_first_login_through_credential_query(
         )
     assert not bad.ok and "password" in bad.field_errors
     with demo.session() as session:
+        reused = accounts.change_password(
+            session,
+            account="linmeihua01",
+            new_password=temporary,
+            new_password_confirm=temporary,
+            change_ticket=login.change_ticket,
+            settings=settings,
+            clock=clock,
+        )
+    assert not reused.ok and "accounts.change.same" in reused.field_errors["password"]
+    with demo.session() as session:
         changed = accounts.change_password(
             session,
             account="linmeihua01",
