@@ -163,6 +163,9 @@ class KioskScreen(Screen[None]):
         elif event.button.id == "end-session":
             event.stop()
             self.kiosk.action_end_session()
+        elif event.button.id == "to-login":  # 回登入頁面: the query pages sit right above login
+            event.stop()
+            self.app.pop_screen()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that failed unexpectedly: a message for the candidate, never a traceback."""

@@ -190,10 +190,6 @@ class CredentialQueryScreen(KioskScreen):
             captcha_answer=self.value("captcha-input"),
         )
 
-    @on(Button.Pressed, "#to-login")
-    def to_login(self) -> None:
-        self.app.pop_screen()
-
     # ------------------------------------------------------------------ worker
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="query")

@@ -117,10 +117,6 @@ class EmailQueryScreen(KioskScreen):
 
         self.app.switch_screen(CredentialQueryScreen())
 
-    @on(Button.Pressed, "#to-login")
-    def to_login(self) -> None:
-        self.app.pop_screen()
-
     # ------------------------------------------------------------------ worker
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="query")
