@@ -94,6 +94,8 @@ def signed_in(
 
 
 async def fill_registration(pilot: Pilot[Any]) -> None:
+    surname = pilot.app.screen.query_one("#english-surname", Input)
+    await wait_for(pilot, lambda: surname.value == "JHANG")  # debounced, filled by a worker
     await type_into(pilot, "#national-id", "A223456781")
     await type_into(pilot, "#email", "someone@gmail.com")
 
