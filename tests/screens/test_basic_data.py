@@ -137,8 +137,7 @@ async def test_basic_data_usable_at_80x24(app_factory: Callable[..., KioskApp]) 
         for widget_id in ("chinese-name", "mobile", "gender", "education", "school", "submit"):
             widget = screen.query_one(f"#{widget_id}")
             widget.focus()
-            await pilot.pause(0.05)
-            assert body.region.contains_region(widget.region), widget_id
+            await wait_for(pilot, lambda w=widget: body.region.contains_region(w.region))
         await paste(pilot, "#email", "chen.zhihao@example.com.tw")
         await choose(pilot, "#education", "01")  # no school asked at this level
         assert not screen.query_one("#school-field").display
