@@ -1,4 +1,4 @@
-"""The ``ipas-kiosk`` command: run | db upgrade | seed | outbox.
+"""The ``ipas-kiosk`` command: run | serve | staff | sessions | db upgrade | seed | outbox.
 
 Imports are deferred into each command so ``ipas-kiosk run`` pays only for what the kiosk needs.
 """
@@ -8,6 +8,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from kiosk.cli_sessions import sessions_app
+from kiosk.cli_serve import serve
+from kiosk.cli_staff import staff_app
 
 if TYPE_CHECKING:
     from kiosk.config import Settings
@@ -20,6 +24,9 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(sessions_app, name="sessions")
+app.add_typer(staff_app, name="staff")
+app.command("serve")(serve)
 
 
 def _settings() -> Settings:
