@@ -22,8 +22,11 @@ def record(
     account: str = "",
     candidate_id: int | None = None,
     detail: str = "",
+    staff: str = "",
 ) -> AuditEvent:
-    """Add an audit event to the session's transaction. Callers never pass secrets or full IDs."""
+    """Add an audit event to the session's transaction. Callers never pass secrets or full IDs.
+
+    ``staff`` is the help-desk account that acted (empty for the candidate's own actions)."""
     event = AuditEvent(
         at=at,
         terminal_id=terminal_id[:40],
@@ -32,6 +35,7 @@ def record(
         candidate_id=candidate_id,
         outcome=outcome[:40],
         detail=detail[:500],
+        staff=staff[:40],
     )
     session.add(event)
     return event

@@ -49,11 +49,11 @@ class Candidate(SQLModel, table=True):
     account_key: str = Field(max_length=30, unique=True)
     nationality: str = Field(default="TW", max_length=8)
     national_id: str = Field(max_length=10, unique=True)
-    chinese_name: str = Field(max_length=40)
+    chinese_name: str = Field(max_length=40, index=True)
     english_surname: str = Field(default="", max_length=40)
     english_given_name: str = Field(default="", max_length=40)
-    email: str = Field(default="", max_length=254)
-    mobile: str = Field(default="", max_length=16)
+    email: str = Field(default="", max_length=254, index=True)
+    mobile: str = Field(default="", max_length=16, index=True)
     gender: str = Field(default="", max_length=1)
     education: str = Field(default="", max_length=4)
     school: str = Field(default="", max_length=80)
@@ -96,6 +96,7 @@ class AuditEvent(SQLModel, table=True):
     candidate_id: int | None = Field(default=None, foreign_key="candidate.id", index=True)
     outcome: str = Field(max_length=40)
     detail: str = Field(default="", max_length=500)
+    staff: str = Field(default="", max_length=40, index=True)  # the help-desk account, if any
 
 
 class Delivery(SQLModel, table=True):
@@ -120,6 +121,31 @@ class Throttle(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=64)
     window_start: datetime = Field(sa_column=Column(DateTime(), nullable=False))
     count: int = 0
+
+
+STAFF_ROLES = ("helpdesk", "admin")
+
+
+class StaffUser(SQLModel, table=True):
+    """A help-desk account (``ipas-kiosk staff add``): bcrypt hash, role, lockout as candidates."""
+
+    __tablename__ = "staff_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account: str = Field(max_length=30)
+    account_key: str = Field(max_length=30, unique=True)
+    role: str = Field(default="helpdesk", max_length=10)
+    password_hash: str = Field(max_length=100)
+    active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = _ts(nullable=True)
+    last_login_at: datetime | None = _ts(nullable=True)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(), nullable=False)
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(), nullable=False)
+    )
 
 
 def normalize_url(url: str) -> str:
