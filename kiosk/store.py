@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, event
+from sqlalchemy import CheckConstraint, Column, DateTime, Index, UniqueConstraint, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Field, Session, SQLModel, create_engine, select
@@ -121,6 +121,58 @@ class Throttle(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=64)
     window_start: datetime = Field(sa_column=Column(DateTime(), nullable=False))
     count: int = 0
+
+
+EXAM_STATUSES = ("registered", "documents_pending", "paid", "confirmed", "cancelled")
+
+
+class ExamSession(SQLModel, table=True):
+    """考試場次: one sitting of a subject and level at a venue; times are naive UTC like every
+    timestamp here. ``seats_taken`` moves only by conditional UPDATEs (``kiosk.exams``) and the
+    database refuses anything outside ``0..seats``, so no terminal can overbook."""
+
+    __tablename__ = "exam_session"
+    __table_args__ = (
+        UniqueConstraint("subject", "level", "starts_at", "venue"),
+        CheckConstraint("seats_taken >= 0 AND seats_taken <= seats", name="seats_taken"),
+        Index("ix_exam_session_subject_level", "subject", "level"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject: str = Field(max_length=40)
+    level: str = Field(default="", max_length=8)
+    starts_at: datetime = Field(sa_column=Column(DateTime(), nullable=False, index=True))
+    ends_at: datetime = Field(sa_column=Column(DateTime(), nullable=False))
+    venue: str = Field(max_length=80)
+    address: str = Field(default="", max_length=200)
+    seats: int
+    seats_taken: int = 0
+    registration_opens_at: datetime = Field(sa_column=Column(DateTime(), nullable=False))
+    registration_closes_at: datetime = Field(sa_column=Column(DateTime(), nullable=False))
+    bring: str = Field(default="", max_length=500)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(), nullable=False)
+    )
+
+
+class ExamRegistration(SQLModel, table=True):
+    """考試報名: a candidate's place in a session; one row per candidate and session (a second
+    registration fails in the database), kept when cancelled so the history stays."""
+
+    __tablename__ = "exam_registration"
+    __table_args__ = (UniqueConstraint("candidate_id", "session_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", index=True)
+    session_id: int = Field(foreign_key="exam_session.id", index=True)
+    status: str = Field(default="registered", max_length=20)
+    registered_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(), nullable=False)
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(), nullable=False)
+    )
+    cancelled_at: datetime | None = _ts(nullable=True)
 
 
 STAFF_ROLES = ("helpdesk", "admin")
