@@ -1,0 +1,716 @@
+"""Exam use cases: 考試報名 (register, cancel), 報名進度查詢, 考試通知/考場, and staff's sessions.
+
+Like ``kiosk.accounts``: a ``Session`` and plain values in, a small result dataclass out, nothing
+raised for a user's mistake, an audit event for every change. Reads (session lists, progress,
+notices) write no audit row: they change nothing and show the candidate only their own data.
+
+Seats are counted in ``exam_session.seats_taken`` and move only by conditional UPDATEs — ``SET
+seats_taken = seats_taken + 1 WHERE seats_taken < seats`` in the same transaction as the
+registration — so the database decides who gets the last seat, on SQLite (the UPDATE is the
+transaction's first write, so it waits on the busy timeout instead of failing on a stale snapshot)
+and on PostgreSQL (the row lock serialises the UPDATEs, and the WHERE is re-checked after the
+wait). A CHECK constraint refuses anything outside ``0..seats`` as a last line.
+
+Times in the store are naive UTC; exam times are shown and typed in Taiwan time (UTC+8, no DST).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from enum import StrEnum
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from kiosk import assets, audit, delivery
+from kiosk.config import Settings
+from kiosk.i18n import t
+from kiosk.store import (
+    EXAM_STATUSES,
+    Candidate,
+    Delivery,
+    ExamRegistration,
+    ExamSession,
+    utcnow,
+)
+
+Clock = Callable[[], datetime]
+TAIWAN = timezone(timedelta(hours=8), "Asia/Taipei")
+STATUSES = EXAM_STATUSES
+ACTIVE = ("registered", "documents_pending", "paid", "confirmed")
+CANCELLABLE = ("registered", "documents_pending")  # paid or confirmed: the service desk refunds
+MAX_SEATS = 10_000
+
+
+def to_local(moment: datetime) -> datetime:
+    """Naive UTC from the store → naive Taiwan wall-clock time for a screen or a message."""
+    return moment.replace(tzinfo=UTC).astimezone(TAIWAN).replace(tzinfo=None)
+
+
+def to_utc(local: datetime) -> datetime:
+    """Naive Taiwan wall-clock time as staff type it → naive UTC for the store."""
+    return local.replace(tzinfo=TAIWAN).astimezone(UTC).replace(tzinfo=None)
+
+
+def _now(clock: Clock | None) -> datetime:
+    return (clock or utcnow)()
+
+
+# --------------------------------------------------------------------------------------------
+# Views
+
+
+@dataclass(frozen=True)
+class SubjectChoice:
+    """A subject and level from ``assets/ipas-subjects.csv`` (level may be empty there)."""
+
+    subject: str
+    level: str
+
+    def label(self, language: str) -> str:
+        if not self.level:
+            return self.subject
+        return f"{self.subject} {t(f'exams.level.{self.level}', language)}"
+
+
+def subject_choices() -> tuple[SubjectChoice, ...]:
+    seen: dict[tuple[str, str], SubjectChoice] = {}
+    for row in assets.subjects():
+        seen.setdefault((row.subject_zh, row.level), SubjectChoice(row.subject_zh, row.level))
+    return tuple(seen.values())
+
+
+def is_known_subject(subject: str, level: str) -> bool:
+    return any(c.subject == subject and c.level == level for c in subject_choices())
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """An exam session for a screen; times in Taiwan time. ``state`` is one of ``upcoming``
+    (registration not open yet), ``open``, ``full`` (open, no seat left) or ``closed``."""
+
+    id: int
+    subject: str
+    level: str
+    starts_at: datetime
+    ends_at: datetime
+    venue: str
+    address: str
+    seats: int
+    seats_left: int
+    opens_at: datetime
+    closes_at: datetime
+    bring: str
+    state: str
+
+    @classmethod
+    def of(cls, row: ExamSession, now: datetime) -> SessionView:
+        assert row.id is not None
+        left = max(0, row.seats - row.seats_taken)
+        if now < row.registration_opens_at:
+            state = "upcoming"
+        elif now >= row.registration_closes_at:
+            state = "closed"
+        else:
+            state = "open" if left else "full"
+        return cls(
+            id=row.id,
+            subject=row.subject,
+            level=row.level,
+            starts_at=to_local(row.starts_at),
+            ends_at=to_local(row.ends_at),
+            venue=row.venue,
+            address=row.address,
+            seats=row.seats,
+            seats_left=left,
+            opens_at=to_local(row.registration_opens_at),
+            closes_at=to_local(row.registration_closes_at),
+            bring=row.bring,
+            state=state,
+        )
+
+    def title(self, language: str) -> str:
+        return SubjectChoice(self.subject, self.level).label(language)
+
+    def when(self, language: str) -> str:
+        """``2026-12-20（日）09:30-11:00`` in the catalog's form."""
+        return t(
+            "exams.when",
+            language,
+            date=self.starts_at.strftime("%Y-%m-%d"),
+            weekday=t(f"exams.weekday.{self.starts_at.weekday()}", language),
+            start=self.starts_at.strftime("%H:%M"),
+            end=self.ends_at.strftime("%H:%M"),
+        )
+
+    def window(self, language: str) -> str:
+        return t(
+            "exams.window",
+            language,
+            opens=self.opens_at.strftime("%Y-%m-%d %H:%M"),
+            closes=self.closes_at.strftime("%Y-%m-%d %H:%M"),
+        )
+
+
+@dataclass(frozen=True)
+class RegistrationView:
+    """One of a candidate's registrations, with what they must still do."""
+
+    id: int
+    candidate_id: int
+    status: str
+    registered_at: datetime
+    session: SessionView
+    can_cancel: bool
+
+    @classmethod
+    def of(cls, row: ExamRegistration, exam: ExamSession, now: datetime) -> RegistrationView:
+        assert row.id is not None
+        return cls(
+            id=row.id,
+            candidate_id=row.candidate_id,
+            status=row.status,
+            registered_at=to_local(row.registered_at),
+            session=SessionView.of(exam, now),
+            can_cancel=row.status in CANCELLABLE and now < exam.registration_closes_at,
+        )
+
+    @property
+    def status_key(self) -> str:
+        return f"exams.status.{self.status}"
+
+    @property
+    def next_step_key(self) -> str:
+        return f"exams.next.{self.status}"
+
+
+def list_sessions(
+    session: Session,
+    *,
+    subject: str,
+    level: str,
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+) -> list[SessionView]:
+    """Sessions of a subject and level whose registration window is open now (full ones too, so
+    the candidate sees why they cannot register), soonest first."""
+    del settings
+    now = _now(clock)
+    rows = session.exec(
+        select(ExamSession)
+        .where(ExamSession.subject == subject, ExamSession.level == level)
+        .where(col(ExamSession.registration_opens_at) <= now)
+        .where(col(ExamSession.registration_closes_at) > now)
+        .order_by(col(ExamSession.starts_at), col(ExamSession.id))
+    )
+    return [SessionView.of(row, now) for row in rows]
+
+
+def all_sessions(
+    session: Session, *, subject: str = "", clock: Clock | None = None
+) -> list[SessionView]:
+    """Every session (staff's list), soonest first; ``subject`` narrows it."""
+    now = _now(clock)
+    query = select(ExamSession).order_by(col(ExamSession.starts_at), col(ExamSession.id))
+    if subject:
+        query = query.where(ExamSession.subject == subject)
+    return [SessionView.of(row, now) for row in session.exec(query)]
+
+
+def list_registrations(
+    session: Session,
+    *,
+    candidate_id: int | None = None,
+    session_id: int | None = None,
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+) -> list[RegistrationView]:
+    """A candidate's registrations (報名進度) or a session's, soonest exam first."""
+    del settings
+    now = _now(clock)
+    query = select(ExamRegistration, ExamSession).where(
+        ExamRegistration.session_id == ExamSession.id
+    )
+    if candidate_id is not None:
+        query = query.where(ExamRegistration.candidate_id == candidate_id)
+    if session_id is not None:
+        query = query.where(ExamRegistration.session_id == session_id)
+    query = query.order_by(col(ExamSession.starts_at), col(ExamRegistration.id))
+    return [RegistrationView.of(reg, exam, now) for reg, exam in session.exec(query)]
+
+
+# --------------------------------------------------------------------------------------------
+# Register and cancel
+
+
+class RegisterOutcome(StrEnum):
+    REGISTERED = "registered"
+    FULL = "full"
+    ALREADY = "already"  # this session, or another of the same subject and level
+    CLOSED = "closed"  # outside the registration window
+    INCOMPLETE_PROFILE = "incomplete_profile"
+    NOT_FOUND = "not_found"
+
+
+@dataclass(frozen=True)
+class RegisterResult:
+    outcome: RegisterOutcome
+    message_key: str
+    registration: RegistrationView | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is RegisterOutcome.REGISTERED
+
+
+def register(
+    session: Session,
+    *,
+    candidate_id: int,
+    session_id: int,
+    settings: Settings,
+    clock: Clock | None = None,
+) -> RegisterResult:
+    """考試報名: take a seat if one is left, in one transaction with the registration row."""
+    now = _now(clock)
+    candidate = session.get(Candidate, candidate_id)
+    exam = session.get(ExamSession, session_id)
+    account = candidate.account if candidate else ""
+
+    def answer(outcome: RegisterOutcome, row: ExamRegistration | None = None) -> RegisterResult:
+        audit.record(
+            session,
+            kind="exam_register",
+            outcome=outcome.value,
+            terminal_id=settings.terminal_id,
+            at=now,
+            account=account,
+            candidate_id=candidate.id if candidate else None,
+            detail=f"session={session_id}",
+        )
+        view = RegistrationView.of(row, exam, now) if row is not None and exam else None
+        return RegisterResult(outcome, f"exams.register.{outcome.value}", view)
+
+    if candidate is None or exam is None:
+        return answer(RegisterOutcome.NOT_FOUND)
+    if not candidate.profile_complete:
+        return answer(RegisterOutcome.INCOMPLETE_PROFILE)
+    if not exam.registration_opens_at <= now < exam.registration_closes_at:
+        return answer(RegisterOutcome.CLOSED)
+    existing = session.exec(
+        select(ExamRegistration).where(
+            ExamRegistration.candidate_id == candidate_id,
+            ExamRegistration.session_id == session_id,
+        )
+    ).first()
+    if existing is not None and existing.status != "cancelled":
+        return answer(RegisterOutcome.ALREADY)
+    if _active_for_subject(session, candidate_id, exam, now):
+        return answer(RegisterOutcome.ALREADY)
+
+    # The seat first: it is the transaction's first write (see the module docstring).
+    taken = session.execute(
+        update(ExamSession)
+        .where(col(ExamSession.id) == session_id)
+        .where(col(ExamSession.seats_taken) < col(ExamSession.seats))
+        .values(seats_taken=col(ExamSession.seats_taken) + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if not taken.rowcount:  # type: ignore[attr-defined]
+        return answer(RegisterOutcome.FULL)
+    if existing is not None:  # registering again after a cancellation: the same row
+        again = session.execute(
+            update(ExamRegistration)
+            .where(col(ExamRegistration.id) == existing.id)
+            .where(col(ExamRegistration.status) == "cancelled")
+            .values(status="registered", registered_at=now, updated_at=now, cancelled_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        if not again.rowcount:  # type: ignore[attr-defined]
+            session.rollback()  # another terminal was first: give the seat back
+            return answer(RegisterOutcome.ALREADY)
+        session.refresh(existing)
+        session.refresh(exam)
+        return answer(RegisterOutcome.REGISTERED, existing)
+    row = ExamRegistration(
+        candidate_id=candidate_id,
+        session_id=session_id,
+        status="registered",
+        registered_at=now,
+        updated_at=now,
+    )
+    try:
+        session.add(row)
+        session.flush()
+    except IntegrityError:
+        session.rollback()  # the same candidate on another terminal: the seat goes back too
+        return answer(RegisterOutcome.ALREADY)
+    session.refresh(exam)
+    return answer(RegisterOutcome.REGISTERED, row)
+
+
+def _active_for_subject(
+    session: Session, candidate_id: int, exam: ExamSession, now: datetime
+) -> bool:
+    """An active registration for another coming session of the same subject and level."""
+    found = session.exec(
+        select(ExamRegistration.id)
+        .where(ExamRegistration.session_id == ExamSession.id)
+        .where(ExamRegistration.candidate_id == candidate_id)
+        .where(col(ExamRegistration.status).in_(ACTIVE))
+        .where(ExamSession.subject == exam.subject, ExamSession.level == exam.level)
+        .where(col(ExamSession.id) != exam.id)
+        .where(col(ExamSession.ends_at) > now)
+    ).first()
+    return found is not None
+
+
+class CancelOutcome(StrEnum):
+    CANCELLED = "cancelled"
+    NOT_CANCELLABLE = "not_cancellable"  # paid, confirmed or already cancelled
+    CLOSED = "closed"  # the registration window has closed
+    NOT_FOUND = "not_found"
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    outcome: CancelOutcome
+    message_key: str
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is CancelOutcome.CANCELLED
+
+
+def cancel(
+    session: Session,
+    *,
+    candidate_id: int,
+    registration_id: int,
+    settings: Settings,
+    clock: Clock | None = None,
+) -> CancelResult:
+    """取消報名 within the registration window; the seat goes back in the same transaction."""
+    now = _now(clock)
+    row = session.get(ExamRegistration, registration_id)
+    candidate = session.get(Candidate, candidate_id)
+    exam = session.get(ExamSession, row.session_id) if row is not None else None
+
+    def answer(outcome: CancelOutcome) -> CancelResult:
+        audit.record(
+            session,
+            kind="exam_cancel",
+            outcome=outcome.value,
+            terminal_id=settings.terminal_id,
+            at=now,
+            account=candidate.account if candidate else "",
+            candidate_id=candidate.id if candidate else None,
+            detail=f"registration={registration_id}",
+        )
+        return CancelResult(outcome, f"exams.cancel.{outcome.value}")
+
+    if row is None or exam is None or candidate is None or row.candidate_id != candidate_id:
+        return answer(CancelOutcome.NOT_FOUND)
+    if row.status not in CANCELLABLE:
+        return answer(CancelOutcome.NOT_CANCELLABLE)
+    if now >= exam.registration_closes_at:
+        return answer(CancelOutcome.CLOSED)
+    done = session.execute(
+        update(ExamRegistration)
+        .where(col(ExamRegistration.id) == registration_id)
+        .where(col(ExamRegistration.status).in_(CANCELLABLE))
+        .values(status="cancelled", cancelled_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if not done.rowcount:  # type: ignore[attr-defined]
+        return answer(CancelOutcome.NOT_CANCELLABLE)
+    session.execute(
+        update(ExamSession)
+        .where(col(ExamSession.id) == exam.id)
+        .where(col(ExamSession.seats_taken) > 0)
+        .values(seats_taken=col(ExamSession.seats_taken) - 1)
+        .execution_options(synchronize_session=False)
+    )
+    return answer(CancelOutcome.CANCELLED)
+
+
+@dataclass(frozen=True)
+class StatusResult:
+    ok: bool
+    message_key: str
+
+
+def set_status(
+    session: Session,
+    *,
+    registration_id: int,
+    status: str,
+    settings: Settings,
+    actor: str = "",
+    clock: Clock | None = None,
+) -> StatusResult:
+    """Staff move a registration along (documents pending, paid, confirmed). Cancelling goes
+    through :func:`cancel`, which gives the seat back."""
+    now = _now(clock)
+    row = session.get(ExamRegistration, registration_id)
+    ok = row is not None and row.status in ACTIVE and status in ACTIVE
+    if row is not None and ok:
+        old = row.status
+        row.status = status
+        row.updated_at = now
+        session.add(row)
+    audit.record(
+        session,
+        kind="exam_status",
+        outcome="ok" if ok else "refused",
+        terminal_id=settings.terminal_id,
+        at=now,
+        candidate_id=row.candidate_id if row else None,
+        detail=(f"by={actor}; " if actor else "")
+        + f"registration={registration_id}; "
+        + (f"{old}->{status}" if ok else f"to={status[:20]}"),
+    )
+    return StatusResult(ok, "exams.status_change.ok" if ok else "exams.status_change.refused")
+
+
+# --------------------------------------------------------------------------------------------
+# Exam notice (考試通知 / 考場)
+
+
+@dataclass(frozen=True)
+class Notices:
+    notices: list[RegistrationView] = field(default_factory=list)
+    email_masked: str = ""  # where "send to my e-mail" goes; empty when none is on record
+
+
+def exam_notices(
+    session: Session,
+    *,
+    candidate_id: int,
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+) -> Notices:
+    """The confirmed registrations whose exam has not ended yet, soonest first."""
+    del settings
+    now = _now(clock)
+    candidate = session.get(Candidate, candidate_id)
+    if candidate is None:
+        return Notices()
+    views = [
+        v
+        for v in list_registrations(session, candidate_id=candidate_id, clock=clock)
+        if v.status == "confirmed" and to_utc(v.session.ends_at) > now
+    ]
+    views.sort(key=lambda v: v.session.starts_at)
+    email = delivery.mask_email(candidate.email) if candidate.email else ""
+    return Notices(views, email)
+
+
+def notice_text(view: RegistrationView, language: str) -> str:
+    """One exam notice as plain text (the screen shows it; the e-mail carries it)."""
+    s = view.session
+    lines = [
+        t("exams.notice.heading", language, title=s.title(language)),
+        t("exams.notice.number", language, number=str(view.id)),
+        t("exams.notice.when", language, when=s.when(language)),
+        t("exams.notice.venue", language, venue=s.venue),
+        t("exams.notice.address", language, address=s.address or "-"),
+        t(
+            "exams.notice.bring",
+            language,
+            bring=s.bring or t("exams.notice.bring_default", language),
+        ),
+        t("exams.notice.arrive", language),
+    ]
+    return "\n".join(lines)
+
+
+class NoticeOutcome(StrEnum):
+    SENT = "sent"
+    FAILED = "failed"
+    NO_EMAIL = "no_email"
+    NOTHING = "nothing"  # no confirmed registration to send
+
+
+@dataclass(frozen=True)
+class NoticeResult:
+    outcome: NoticeOutcome
+    message_key: str
+    destination_masked: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is NoticeOutcome.SENT
+
+
+def send_notice(
+    session: Session,
+    *,
+    candidate_id: int,
+    settings: Settings,
+    registration_id: int | None = None,
+    language: str = "zh-TW",
+    clock: Clock | None = None,
+    send: Callable[..., delivery.SendResult] | None = None,
+) -> NoticeResult:
+    """Send the exam notice(s) to the candidate's registered e-mail: one registration, or every
+    confirmed one. Logged in ``Delivery`` (masked) and the audit trail."""
+    now = _now(clock)
+    candidate = session.get(Candidate, candidate_id)
+    found = exam_notices(session, candidate_id=candidate_id, clock=clock).notices
+    if registration_id is not None:
+        found = [v for v in found if v.id == registration_id]
+
+    def answer(outcome: NoticeOutcome, masked: str = "") -> NoticeResult:
+        audit.record(
+            session,
+            kind="exam_notice",
+            outcome=outcome.value,
+            terminal_id=settings.terminal_id,
+            at=now,
+            account=candidate.account if candidate else "",
+            candidate_id=candidate.id if candidate else None,
+            detail="registrations=" + ",".join(str(v.id) for v in found),
+        )
+        return NoticeResult(outcome, f"exams.notice.{outcome.value}", masked)
+
+    if candidate is None or not found:
+        return answer(NoticeOutcome.NOTHING)
+    if not candidate.email:
+        return answer(NoticeOutcome.NO_EMAIL)
+    body = "\n\n".join(notice_text(v, language) for v in found)
+    result = (send or delivery.send_notice)(
+        settings,
+        channel="email",
+        to=candidate.email,
+        subject=t("exams.notice.subject", language),
+        body=body,
+        language=language,
+    )
+    session.add(
+        Delivery(
+            at=now,
+            candidate_id=candidate.id,
+            channel="email",
+            transport=result.transport,
+            destination_masked=result.destination_masked[:80],
+            purpose="exam_notice",
+            status="sent" if result.ok else "failed",
+            error=result.error[:200],
+        )
+    )
+    outcome = NoticeOutcome.SENT if result.ok else NoticeOutcome.FAILED
+    return answer(outcome, result.destination_masked)
+
+
+# --------------------------------------------------------------------------------------------
+# Staff: add a session (``ipas-kiosk sessions add``; the staff console later)
+
+
+@dataclass(frozen=True)
+class NewSession:
+    """A session as staff type it: times are Taiwan wall-clock times."""
+
+    subject: str
+    level: str
+    starts_at: datetime
+    ends_at: datetime
+    venue: str
+    address: str
+    seats: int
+    opens_at: datetime
+    closes_at: datetime
+    bring: str = ""
+
+
+@dataclass(frozen=True)
+class AddSessionResult:
+    ok: bool
+    message_key: str
+    session: SessionView | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+def check_new_session(data: NewSession) -> dict[str, list[str]]:
+    """Every problem with ``data``, keyed by field, as catalog keys."""
+    errors: dict[str, list[str]] = {}
+
+    def add(name: str, key: str) -> None:
+        errors.setdefault(name, []).append(key)
+
+    if not is_known_subject(data.subject, data.level):
+        add("subject", "exams.add.unknown_subject")
+    if not data.venue.strip():
+        add("venue", "exams.add.required")
+    for name, value, limit in (("venue", data.venue, 80), ("address", data.address, 200)):
+        if len(value.strip()) > limit:
+            add(name, "exams.add.too_long")
+    if len(data.bring.strip()) > 500:
+        add("bring", "exams.add.too_long")
+    if not 1 <= data.seats <= MAX_SEATS:
+        add("seats", "exams.add.seats")
+    if data.ends_at <= data.starts_at:
+        add("ends_at", "exams.add.ends_before_start")
+    if data.closes_at <= data.opens_at:
+        add("closes_at", "exams.add.closes_before_open")
+    if data.closes_at > data.starts_at:
+        add("closes_at", "exams.add.closes_after_start")
+    return errors
+
+
+def add_session(
+    session: Session,
+    *,
+    data: NewSession,
+    settings: Settings,
+    actor: str = "",
+    clock: Clock | None = None,
+) -> AddSessionResult:
+    """Add an exam session after checking it; a duplicate (same subject, level, start and venue)
+    is refused by the database."""
+    now = _now(clock)
+    errors = check_new_session(data)
+
+    def note(outcome: str, session_id: int | None = None) -> None:
+        audit.record(
+            session,
+            kind="exam_session",
+            outcome=outcome,
+            terminal_id=settings.terminal_id,
+            at=now,
+            detail=(f"by={actor}; " if actor else "")
+            + f"{data.subject[:40]} {data.level[:8]} {data.starts_at:%Y-%m-%d %H:%M}"
+            + (f"; id={session_id}" if session_id else "")
+            + ("; fields=" + ",".join(sorted(errors)) if errors else ""),
+        )
+
+    if errors:
+        note("invalid")
+        return AddSessionResult(False, "exams.add.invalid", errors=errors)
+    row = ExamSession(
+        subject=data.subject,
+        level=data.level,
+        starts_at=to_utc(data.starts_at),
+        ends_at=to_utc(data.ends_at),
+        venue=data.venue.strip(),
+        address=data.address.strip(),
+        seats=data.seats,
+        seats_taken=0,
+        registration_opens_at=to_utc(data.opens_at),
+        registration_closes_at=to_utc(data.closes_at),
+        bring=data.bring.strip(),
+        created_at=now,
+    )
+    try:
+        session.add(row)
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        errors = {"session": ["exams.add.duplicate"]}
+        note("duplicate")
+        return AddSessionResult(False, "exams.add.duplicate", errors=errors)
+    note("ok", row.id)
+    return AddSessionResult(True, "exams.add.ok", SessionView.of(row, now))
