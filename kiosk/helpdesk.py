@@ -1,0 +1,457 @@
+"""Help-desk look-ups: the one-box candidate search, the candidate view and the audit log.
+
+Search decides by the shape of what was typed: a whole national ID is an exact match; with ``@``
+an e-mail prefix; digits a mobile prefix; Chinese a name prefix; anything else an account prefix.
+Prefixes are range queries (``col >= p AND col < p'`` where p' is p with its last character
+bumped), which use a plain B-tree index on SQLite and on PostgreSQL alike (SQLite's ``LIKE`` is
+case-insensitive and skips the index; PostgreSQL's needs a pattern operator class). Every search
+has a LIMIT. Searching writes no audit event (one per keystroke would drown the log); opening a
+candidate does. The actions live in ``kiosk.helpdesk_actions``.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, and_, or_
+from sqlmodel import Session, col, select
+
+from kiosk import audit, delivery, national_id
+from kiosk.accounts import CandidateView
+from kiosk.config import Settings
+from kiosk.staff_accounts import StaffView
+from kiosk.store import AuditEvent, Candidate, Delivery, utcnow
+
+Clock = Callable[[], datetime]
+SearchKind = Literal["", "national_id", "email", "mobile", "chinese_name", "account"]
+SEARCH_LIMIT = 50
+AUDIT_LIMIT = 500
+RECENT_EVENTS = 20
+RECENT_DELIVERIES = 10
+ID_SHAPE = re.compile(r"[A-Z][1289A-D][0-9]{8}")
+MOBILE_TYPED = re.compile(r"\+?[0-9][0-9 \-]*")
+
+
+# --------------------------------------------------------------------------------------------
+# Search
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    """One search hit: the national ID, e-mail and mobile masked."""
+
+    id: int
+    account: str
+    chinese_name: str
+    national_id_masked: str
+    email_masked: str
+    mobile_masked: str
+    origin: str
+    profile_complete: bool
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    kind: SearchKind
+    rows: tuple[CandidateRow, ...] = ()
+    more: bool = False  # there were more than the limit: type more
+
+
+def classify(text: str) -> tuple[SearchKind, str]:
+    """What the box holds and the value to look for (normalized the way the column is stored)."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    if not text:
+        return "", ""
+    nid = national_id.normalize(text)
+    if ID_SHAPE.fullmatch(nid):
+        return "national_id", nid
+    if "@" in text:
+        return "email", text
+    if MOBILE_TYPED.fullmatch(text):
+        digits = re.sub(r"[ \-]", "", text)
+        if digits.startswith("+886"):
+            digits = "0" + digits[4:].lstrip("0")
+        return "mobile", digits.lstrip("+")
+    if not text.isascii():
+        return "chinese_name", "".join(text.split())
+    return "account", text.lower()
+
+
+def _next_prefix(prefix: str) -> str:
+    """The smallest string above every string starting with ``prefix`` (code-point order)."""
+    last = ord(prefix[-1])
+    if last >= 0x10FFFF:
+        return prefix + "\U0010ffff"
+    return prefix[:-1] + chr(last + 1)
+
+
+def _prefix(column: Any, prefix: str) -> ColumnElement[bool]:
+    return and_(col(column) >= prefix, col(column) < _next_prefix(prefix))
+
+
+def search_statement(query: str, limit: int = SEARCH_LIMIT) -> tuple[SearchKind, Any]:
+    """The kind of search ``query`` asks for and its SELECT (None for an empty box)."""
+    kind, value = classify(query)
+    if not kind:
+        return "", None
+    statement = select(Candidate)
+    if kind == "national_id":
+        statement = statement.where(Candidate.national_id == value)
+    elif kind == "email":
+        variants = sorted({value, value.lower()})
+        statement = statement.where(or_(*(_prefix(Candidate.email, v) for v in variants)))
+        statement = statement.order_by(col(Candidate.email))
+    elif kind == "mobile":
+        statement = statement.where(_prefix(Candidate.mobile, value))
+        statement = statement.order_by(col(Candidate.mobile))
+    elif kind == "chinese_name":
+        statement = statement.where(_prefix(Candidate.chinese_name, value))
+        statement = statement.order_by(col(Candidate.chinese_name))
+    else:
+        statement = statement.where(_prefix(Candidate.account_key, value))
+        statement = statement.order_by(col(Candidate.account_key))
+    return kind, statement.limit(limit + 1)
+
+
+def search(session: Session, *, query: str, limit: int = SEARCH_LIMIT) -> SearchResult:
+    """Candidates whose account, Chinese name, e-mail or mobile start with ``query``, or whose
+    national ID is exactly it; at most ``limit`` rows, ordered by the searched column."""
+    kind, statement = search_statement(query, limit)
+    if statement is None:
+        return SearchResult("")
+    found = list(session.exec(statement))
+    return SearchResult(kind, tuple(row_of(c) for c in found[:limit]), more=len(found) > limit)
+
+
+def row_of(row: Candidate) -> CandidateRow:
+    assert row.id is not None
+    return CandidateRow(
+        id=row.id,
+        account=row.account,
+        chinese_name=row.chinese_name,
+        national_id_masked=national_id.mask(row.national_id),
+        email_masked=delivery.mask_email(row.email),
+        mobile_masked=delivery.mask_mobile(row.mobile),
+        origin=row.origin,
+        profile_complete=row.profile_complete,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Candidate view
+
+
+@dataclass(frozen=True)
+class EventRow:
+    at: datetime
+    kind: str
+    outcome: str
+    account: str
+    staff: str
+    terminal_id: str
+    detail: str
+
+    @classmethod
+    def of(cls, event: AuditEvent) -> EventRow:
+        return cls(
+            at=event.at,
+            kind=event.kind,
+            outcome=event.outcome,
+            account=event.account,
+            staff=event.staff,
+            terminal_id=event.terminal_id,
+            detail=event.detail,
+        )
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    at: datetime
+    channel: str
+    destination_masked: str
+    purpose: str
+    status: str
+
+
+@dataclass(frozen=True)
+class RegistrationRow:
+    """An exam registration as ``kiosk.exams`` describes it, reduced to text for the screen."""
+
+    summary: str
+
+
+@dataclass(frozen=True)
+class CandidateDetail:
+    found: bool
+    message_key: str = ""
+    candidate: CandidateView | None = None
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    has_password: bool = False
+    must_change_password: bool = False
+    temp_password_expires_at: datetime | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    events: tuple[EventRow, ...] = ()
+    deliveries: tuple[DeliveryRow, ...] = ()
+    registrations: tuple[RegistrationRow, ...] | None = None  # None: no exam module yet
+    locked: bool = False
+    now: datetime | None = None
+
+
+def candidate_detail(
+    session: Session,
+    *,
+    candidate_id: int,
+    staff: StaffView,
+    settings: Settings,
+    clock: Clock | None = None,
+    audited: bool = True,
+) -> CandidateDetail:
+    """Everything the help desk sees of one candidate; opening it is audited (``staff_view``;
+    ``audited=False`` for the reload after an action, which wrote its own event)."""
+    now = (clock or utcnow)()
+    row = session.get(Candidate, candidate_id)
+    if row is None:
+        return CandidateDetail(False, "staff.candidate.not_found")
+    events = session.exec(
+        select(AuditEvent)
+        .where(AuditEvent.candidate_id == candidate_id)
+        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+        .limit(RECENT_EVENTS)
+    ).all()
+    sent = session.exec(
+        select(Delivery)
+        .where(Delivery.candidate_id == candidate_id)
+        .order_by(col(Delivery.at).desc(), col(Delivery.id).desc())
+        .limit(RECENT_DELIVERIES)
+    ).all()
+    detail = CandidateDetail(
+        True,
+        candidate=CandidateView.of(row),
+        failed_logins=row.failed_logins,
+        locked_until=row.locked_until,
+        locked=row.locked_until is not None and row.locked_until > now,
+        has_password=bool(row.password_hash),
+        must_change_password=row.must_change_password,
+        temp_password_expires_at=(
+            row.temp_password_expires_at
+            if row.temp_password_expires_at and row.temp_password_expires_at > now
+            else None
+        ),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        events=tuple(EventRow.of(e) for e in events),
+        deliveries=tuple(
+            DeliveryRow(d.at, d.channel, d.destination_masked, d.purpose, d.status) for d in sent
+        ),
+        registrations=_registrations(session, candidate_id),
+        now=now,
+    )
+    if not audited:
+        return detail
+    audit.record(
+        session,
+        kind="staff_view",
+        outcome="ok",
+        terminal_id=settings.terminal_id,
+        at=now,
+        account=row.account,
+        candidate_id=row.id,
+        staff=staff.account,
+    )
+    return detail
+
+
+def _registrations(session: Session, candidate_id: int) -> tuple[RegistrationRow, ...] | None:
+    """The candidate's exam registrations, when ``kiosk.exams`` provides them."""
+    try:
+        from kiosk.exams import list_registrations  # type: ignore[attr-defined, unused-ignore]
+    except ImportError:
+        return None
+    found = list_registrations(session, candidate_id=candidate_id)
+    return tuple(RegistrationRow(_summary(item)) for item in found)
+
+
+def _summary(item: object) -> str:
+    """A registration in one line, whatever shape ``kiosk.exams`` gives it."""
+    parts = []
+    for name in ("exam_name", "subject", "subject_name", "session_name", "exam_date", "status"):
+        value = getattr(item, name, None)
+        if value not in (None, ""):
+            parts.append(str(value))
+    return " / ".join(parts) if parts else str(item)
+
+
+# --------------------------------------------------------------------------------------------
+# Audit log
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """The audit screen's filters; empty means any. ``candidate`` is an account or a full ID."""
+
+    candidate: str = ""
+    staff: str = ""
+    kind: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@dataclass(frozen=True)
+class AuditLog:
+    rows: tuple[EventRow, ...] = ()
+    more: bool = False
+    message_key: str = ""
+
+
+def parse_day(text: str) -> date | Literal[False] | None:
+    """``2026-11-25`` → a date; blank → None; anything else → False (the screen says so)."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return False
+
+
+def _audit_statement(session: Session, filters: AuditFilter) -> Any:
+    statement = select(AuditEvent)
+    who = filters.candidate.strip()
+    if who:
+        nid = national_id.normalize(who)
+        if ID_SHAPE.fullmatch(nid):
+            found = session.exec(select(Candidate.id).where(Candidate.national_id == nid)).first()
+        else:
+            found = session.exec(
+                select(Candidate.id).where(Candidate.account_key == who.lower())
+            ).first()
+        statement = statement.where(
+            or_(col(AuditEvent.candidate_id) == found, col(AuditEvent.account) == who)
+            if found is not None
+            else AuditEvent.account == who
+        )
+    if filters.staff.strip():
+        statement = statement.where(AuditEvent.staff == filters.staff.strip())
+    if filters.kind.strip():
+        statement = statement.where(AuditEvent.kind == filters.kind.strip())
+    if filters.date_from is not None:
+        statement = statement.where(
+            col(AuditEvent.at) >= datetime.combine(filters.date_from, time())
+        )
+    if filters.date_to is not None:
+        end = datetime.combine(filters.date_to + timedelta(days=1), time())
+        statement = statement.where(col(AuditEvent.at) < end)
+    return statement.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+
+
+def audit_log(session: Session, *, filters: AuditFilter, limit: int = AUDIT_LIMIT) -> AuditLog:
+    """The newest audit events matching ``filters`` (at most ``limit``)."""
+    found = list(session.exec(_audit_statement(session, filters).limit(limit + 1)))
+    return AuditLog(tuple(EventRow.of(e) for e in found[:limit]), more=len(found) > limit)
+
+
+CSV_COLUMNS = ("at", "kind", "outcome", "account", "staff", "terminal_id", "detail")
+
+
+def _cell(value: str) -> str:
+    """A spreadsheet must not run what a candidate typed: formulas start with = + - @."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def write_audit_csv(rows: Iterable[EventRow], path: Path) -> int:
+    """Write ``rows`` as UTF-8 CSV (with a BOM, so spreadsheets read the Chinese); returns the
+    number of rows written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CSV_COLUMNS)
+        for row in rows:
+            values: Sequence[str] = (
+                row.at.isoformat(sep=" ", timespec="seconds"),
+                row.kind,
+                row.outcome,
+                row.account,
+                row.staff,
+                row.terminal_id,
+                row.detail,
+            )
+            writer.writerow([_cell(v) for v in values])
+            count += 1
+    return count
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    ok: bool
+    message_key: str
+    path: str = ""
+    count: int = 0
+
+
+def export_audit_csv(
+    session: Session,
+    *,
+    filters: AuditFilter,
+    directory: Path,
+    staff: StaffView,
+    settings: Settings,
+    clock: Clock | None = None,
+    limit: int = 100_000,
+) -> ExportResult:
+    """Write the filtered audit log to a new CSV file in ``directory``; the export is audited."""
+    now = (clock or utcnow)()
+    rows = [EventRow.of(e) for e in session.exec(_audit_statement(session, filters).limit(limit))]
+    path = directory / f"audit-{now:%Y%m%d-%H%M%S}-{staff.account}.csv"
+    try:
+        count = write_audit_csv(rows, path)
+    except OSError as error:
+        audit.record(
+            session,
+            kind="audit_export",
+            outcome="failed",
+            terminal_id=settings.terminal_id,
+            at=now,
+            staff=staff.account,
+            detail=type(error).__name__,
+        )
+        return ExportResult(False, "staff.audit.export_failed")
+    audit.record(
+        session,
+        kind="audit_export",
+        outcome="ok",
+        terminal_id=settings.terminal_id,
+        at=now,
+        staff=staff.account,
+        detail=_filter_text(filters) + f"; rows={count}",
+    )
+    return ExportResult(True, "staff.audit.exported", str(path), count)
+
+
+def _masked_if_id(text: str) -> str:
+    nid = national_id.normalize(text)
+    return national_id.mask(nid) if ID_SHAPE.fullmatch(nid) else text
+
+
+def _filter_text(filters: AuditFilter) -> str:
+    parts = [
+        f"{name}={value}"
+        for name, value in (
+            ("candidate", _masked_if_id(filters.candidate.strip())),
+            ("staff", filters.staff.strip()),
+            ("kind", filters.kind.strip()),
+            ("from", filters.date_from.isoformat() if filters.date_from else ""),
+            ("to", filters.date_to.isoformat() if filters.date_to else ""),
+        )
+        if value
+    ]
+    return "filters: " + (", ".join(parts) or "none")

@@ -1,0 +1,235 @@
+"""Search, the candidate view and the audit log, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import select
+
+from kiosk import audit, helpdesk
+from kiosk.config import Settings
+from kiosk.helpdesk import AuditFilter
+from kiosk.staff_accounts import StaffView
+from kiosk.store import AuditEvent, Candidate, Delivery, Store, utcnow
+from tests.staff.conftest import DESK, FakeClock, candidate_id
+
+
+def find(store: Store, query: str, limit: int = 50) -> helpdesk.SearchResult:
+    with store.session() as session:
+        return helpdesk.search(session, query=query, limit=limit)
+
+
+def desk(store: Store) -> StaffView:
+    from kiosk.staff_accounts import get_staff
+
+    with store.session() as session:
+        row = get_staff(session=session, account=DESK[0])
+        assert row is not None
+        return StaffView.of(row)
+
+
+@pytest.mark.parametrize(
+    ("query", "kind", "accounts"),
+    [
+        ("wa", "account", ["wang2026"]),
+        ("WANG20", "account", ["wang2026"]),
+        ("a123456789", "national_id", ["wang2026"]),
+        ("A12345678", "account", []),  # an ID only matches in full
+        ("meihua.lin@ex", "email", ["linmeihua01"]),
+        ("Meihua.Lin@", "email", ["linmeihua01"]),
+        ("0912-34", "mobile", ["wang2026"]),
+        ("+886933", "mobile", ["ipas2023chen"]),
+        ("林美", "chinese_name", ["linmeihua01"]),
+        ("陳", "chinese_name", ["ipas2023chen"]),
+        ("zz", "account", []),
+        ("   ", "", []),
+    ],
+)
+def test_search_decides_by_the_shape_of_the_query(
+    desk_store: Store, query: str, kind: str, accounts: list[str]
+) -> None:
+    result = find(desk_store, query)
+    assert result.kind == kind
+    assert [r.account for r in result.rows] == accounts
+
+
+def test_search_results_are_masked_and_limited(desk_store: Store) -> None:
+    (row,) = find(desk_store, "wang").rows
+    assert row.national_id_masked == "A12345****"
+    assert row.email_masked == "xi****@example.com"
+    assert row.mobile_masked == "0912***678"
+    now = utcnow()
+    with desk_store.session() as session:
+        for n in range(7):
+            session.add(
+                Candidate(
+                    account=f"wangx{n:02d}",
+                    account_key=f"wangx{n:02d}",
+                    national_id=f"Z1000000{n:02d}",
+                    chinese_name="王大明",
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+    limited = find(desk_store, "wang", limit=5)
+    assert len(limited.rows) == 5 and limited.more
+    assert [r.account for r in limited.rows] == sorted(r.account for r in limited.rows)
+    assert not find(desk_store, "wangx0", limit=10).more
+
+
+def test_prefix_end_is_exclusive_for_cjk_and_ascii(desk_store: Store) -> None:
+    """``王`` must not find ``玌…`` (the next code point), and ``w`` not ``x…``."""
+    now = utcnow()
+    with desk_store.session() as session:
+        session.add(
+            Candidate(
+                account="xwang01",
+                account_key="xwang01",
+                national_id="Z100000099",
+                chinese_name=chr(ord("王") + 1) + "小明",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    assert [r.account for r in find(desk_store, "王").rows] == ["wang2026"]
+    assert "xwang01" not in [r.account for r in find(desk_store, "w").rows]
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        ("wan", "uq_candidate_account_key"),
+        ("王小", "ix_candidate_chinese_name"),
+        ("meihua@", "ix_candidate_email"),
+        ("0912", "ix_candidate_mobile"),
+        ("A123456789", "uq_candidate_national_id"),
+    ],
+)
+def test_every_search_uses_an_index(desk_store: Store, query: str, index: str) -> None:
+    _, statement = helpdesk.search_statement(query)
+    with desk_store.engine.connect() as conn:
+        if desk_store.backend == "sqlite":
+            sql = statement.compile(
+                dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}
+            )
+            plan = " ".join(str(r[-1]) for r in conn.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+            # SQLite names the automatic index of a UNIQUE constraint sqlite_autoindex_…
+            wanted = index if not index.startswith("uq_") else "sqlite_autoindex_candidate"
+            assert "USING INDEX" in plan and wanted in plan, plan
+            assert "SCAN candidate" not in plan.replace("USING INDEX", ""), plan
+        else:
+            sql = statement.compile(
+                dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+            )
+            conn.execute(text("SET enable_seqscan = off"))  # tiny tables: is an index usable?
+            plan = " ".join(str(r[0]) for r in conn.execute(text(f"EXPLAIN {sql}")))
+            assert index in plan, plan
+
+
+def test_candidate_detail_shows_state_and_is_audited(
+    desk_store: Store, settings: Settings, clock: FakeClock
+) -> None:
+    wang = candidate_id(desk_store, "wang2026")
+    with desk_store.session() as session:
+        row = session.get(Candidate, wang)
+        assert row is not None
+        row.failed_logins = 6
+        row.locked_until = clock.now.replace(hour=10)
+        session.add(row)
+        session.add(
+            Delivery(
+                at=clock.now,
+                candidate_id=wang,
+                channel="email",
+                destination_masked="xi****@example.com",
+                purpose="credentials",
+                status="sent",
+            )
+        )
+    with desk_store.session() as session:
+        detail = helpdesk.candidate_detail(
+            session, candidate_id=wang, staff=desk(desk_store), settings=settings, clock=clock
+        )
+    assert detail.found and detail.candidate is not None
+    assert detail.candidate.national_id_masked == "A12345****"
+    assert detail.locked and detail.failed_logins == 6 and detail.has_password
+    assert [d.destination_masked for d in detail.deliveries] == ["xi****@example.com"]
+    assert [e.kind for e in detail.events] == ["seed"]
+    assert detail.registrations is None or isinstance(detail.registrations, tuple)
+    with desk_store.session() as session:
+        seen = session.exec(select(AuditEvent).where(AuditEvent.kind == "staff_view")).one()
+        assert (seen.staff, seen.candidate_id, seen.account) == (DESK[0], wang, "wang2026")
+        missing = helpdesk.candidate_detail(
+            session, candidate_id=99999, staff=desk(desk_store), settings=settings, clock=clock
+        )
+    assert not missing.found and missing.message_key == "staff.candidate.not_found"
+
+
+def _event(store: Store, when: str, kind: str, staff: str = "", account: str = "") -> None:
+    with store.session() as session:
+        audit.record(
+            session,
+            kind=kind,
+            outcome="ok",
+            terminal_id="desk-1",
+            at=datetime.fromisoformat(when),
+            staff=staff,
+            account=account,
+            candidate_id=candidate_id(store, account) if account else None,
+            detail='=HYPERLINK("http://x")' if kind == "evil" else "",
+        )
+
+
+def test_audit_log_filters(desk_store: Store) -> None:
+    _event(desk_store, "2026-11-20 10:00:00", "staff_unlock", "amy.desk", "wang2026")
+    _event(desk_store, "2026-11-21 10:00:00", "staff_resend", "bob.admin", "wang2026")
+    _event(desk_store, "2026-11-22 23:59:00", "staff_unlock", "bob.admin", "linmeihua01")
+
+    def kinds(**values: object) -> list[tuple[str, str]]:
+        with desk_store.session() as session:
+            log = helpdesk.audit_log(session, filters=AuditFilter(**values))  # type: ignore[arg-type]
+        return [(e.kind, e.staff) for e in log.rows if e.kind not in ("seed", "staff_add")]
+
+    assert kinds(staff="bob.admin") == [
+        ("staff_unlock", "bob.admin"),
+        ("staff_resend", "bob.admin"),
+    ]
+    assert kinds(kind="staff_unlock", candidate="WANG2026") == [("staff_unlock", "amy.desk")]
+    assert kinds(candidate="A123456789") == [
+        ("staff_resend", "bob.admin"),
+        ("staff_unlock", "amy.desk"),
+    ]
+    assert kinds(date_from=date(2026, 11, 21), date_to=date(2026, 11, 22)) == [
+        ("staff_unlock", "bob.admin"),
+        ("staff_resend", "bob.admin"),
+    ]
+    assert helpdesk.parse_day("2026-13-01") is False and helpdesk.parse_day(" ") is None
+
+
+def test_export_writes_a_safe_csv_and_is_audited(
+    desk_store: Store, settings: Settings, clock: FakeClock, tmp_path: Path
+) -> None:
+    _event(desk_store, "2026-11-20 10:00:00", "evil", "amy.desk", "wang2026")
+    with desk_store.session() as session:
+        result = helpdesk.export_audit_csv(
+            session,
+            filters=AuditFilter(candidate="A123456789"),
+            directory=tmp_path / "exports",
+            staff=desk(desk_store),
+            settings=settings,
+            clock=clock,
+        )
+    assert result.ok and result.count == 2  # the seed and the evil one
+    with open(result.path, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == list(helpdesk.CSV_COLUMNS)
+    evil = next(r for r in rows if r[1] == "evil")
+    assert evil[6].startswith("'=")  # a spreadsheet shows it, never runs it
+    with desk_store.session() as session:
+        done = session.exec(select(AuditEvent).where(AuditEvent.kind == "audit_export")).one()
+    assert done.staff == DESK[0] and "A12345****" in done.detail and "A123456789" not in done.detail
