@@ -166,8 +166,8 @@ def test_bad_rows_are_reported_with_reasons_and_skipped(
     assert [r.key for r in by_line[7].reasons] == ["group_import.reason.duplicate"]
     text_zh = group_import.reason_text(by_line[7].reasons[0], "zh-TW")
     text_en = group_import.reason_text(by_line[7].reasons[0], "en")
-    assert text_zh == "身分證號：與第 2 列的身分證號重複"
-    assert text_en == "ID number: Same ID number as line 2"
+    assert text_zh == "身分證號不符：與第 2 列不重複"
+    assert text_en == "ID number fails: Not the same as line 2"
     for row in preview.rows:  # every reason has catalog text in both languages
         for reason in row.reasons:
             for language in ("zh-TW", "en"):

@@ -1,0 +1,73 @@
+"""SVG snapshots of the group import screen at 80x24 in both languages: empty, a checked file with
+bad rows, and the summary after an import.
+
+The file is pasted as a relative path (the test runs in its temporary folder), so no temporary
+path shows in the pictures. Update with
+``.venv/bin/python -m pytest tests/snapshots/test_import_snapshots.py --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from kiosk.staff.import_screen import GroupImportScreen
+from tests.screens.conftest import wait_for
+from tests.staff.test_import import BAD_ROWS, write_csv
+from tests.staff.test_import_screen import host, paste_into, screen
+
+Before = Callable[[Pilot[Any]], Awaitable[None]]
+
+
+@pytest.fixture(autouse=True)
+def _still_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+
+
+async def opened(pilot: Pilot[Any]) -> None:
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, GroupImportScreen))
+    await pilot.pause()
+
+
+async def checked(pilot: Pilot[Any]) -> None:
+    await opened(pilot)
+    await paste_into(pilot, "#path", "bad.csv")
+    await paste_into(pilot, "#unit", "國立臺灣科技大學")
+    await pilot.click("#preview")
+    await wait_for(pilot, lambda: screen(pilot).preview is not None)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def imported(pilot: Pilot[Any]) -> None:
+    await checked(pilot)
+    await pilot.click("#import")
+    await wait_for(pilot, lambda: screen(pilot).result is not None)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+STATES: dict[str, Before] = {"empty": opened, "checked": checked, "imported": imported}
+
+
+@pytest.mark.parametrize("language", ("zh-TW", "en"))
+@pytest.mark.parametrize("state", sorted(STATES))
+def test_import_screen(
+    snap_compare: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    state: str,
+    language: str,
+) -> None:
+    write_csv(tmp_path / "bad.csv", BAD_ROWS)
+    monkeypatch.chdir(tmp_path)
+    app = host(tmp_path, language)
+    try:
+        assert snap_compare(app, terminal_size=(80, 24), run_before=STATES[state])
+    finally:
+        app.store.dispose()
