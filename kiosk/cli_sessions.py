@@ -1,13 +1,138 @@
-"""``ipas-kiosk sessions add | list``: staff maintain exam sessions until the staff console has it."""
+"""``ipas-kiosk sessions add | list``: staff maintain exam sessions until the staff console has it.
+
+Times are typed in Taiwan time (``YYYY-MM-DD HH:MM``) and stored in UTC. Exit codes: 0 done,
+1 the database failed, 2 the options are not valid (nothing written).
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+
+if TYPE_CHECKING:
+    from kiosk.config import Settings
+    from kiosk.exams import SessionView
 
 sessions_app = typer.Typer(help="Exam sessions (考試場次).", no_args_is_help=True)
 
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+OPTION_OF = {
+    "subject": "--subject/--level",
+    "venue": "--venue",
+    "address": "--address",
+    "bring": "--bring",
+    "seats": "--seats",
+    "ends_at": "--ends",
+    "closes_at": "--closes",
+    "session": "",
+}
+
+
+def _settings() -> Settings:
+    from kiosk.config import Settings
+
+    return Settings()
+
+
+def _when(value: str, option: str) -> datetime:
+    try:
+        return datetime.strptime(value.strip(), TIME_FORMAT)
+    except ValueError:
+        typer.echo(f"{option}: expected YYYY-MM-DD HH:MM (Taiwan time), got {value!r}", err=True)
+        raise typer.Exit(2) from None
+
+
+@sessions_app.command("add")
+def add(
+    subject: Annotated[str, typer.Option(help="Certification, as in assets/ipas-subjects.csv.")],
+    starts: Annotated[str, typer.Option(help="Exam start, Taiwan time, YYYY-MM-DD HH:MM.")],
+    ends: Annotated[str, typer.Option(help="Exam end, Taiwan time, YYYY-MM-DD HH:MM.")],
+    venue: Annotated[str, typer.Option(help="Venue name (考場).")],
+    seats: Annotated[int, typer.Option(help="Seats (名額), 1 to 10000.")],
+    opens: Annotated[str, typer.Option(help="Registration opens, Taiwan time.")],
+    closes: Annotated[str, typer.Option(help="Registration closes, Taiwan time.")],
+    level: Annotated[str, typer.Option(help="初級 or 中級; empty when the list has none.")] = "",
+    address: Annotated[str, typer.Option(help="Venue address.")] = "",
+    bring: Annotated[str, typer.Option(help="What candidates must bring.")] = "",
+) -> None:
+    """Add an exam session (checked: known subject and level, times in order, seats)."""
+    from kiosk import exams
+    from kiosk.i18n import t
+    from kiosk.store import Store
+
+    data = exams.NewSession(
+        subject=subject.strip(),
+        level=level.strip(),
+        starts_at=_when(starts, "--starts"),
+        ends_at=_when(ends, "--ends"),
+        venue=venue,
+        address=address,
+        seats=seats,
+        opens_at=_when(opens, "--opens"),
+        closes_at=_when(closes, "--closes"),
+        bring=bring,
+    )
+    errors = exams.check_new_session(data)
+    if errors:
+        for name, keys in errors.items():
+            for key in keys:
+                typer.echo(f"{OPTION_OF.get(name, name)}: {t(key, 'en')}", err=True)
+        if "subject" in errors:
+            known = ", ".join(
+                f"{c.subject}/{c.level}" if c.level else c.subject for c in exams.subject_choices()
+            )
+            typer.echo(f"known subjects/levels: {known}", err=True)
+        raise typer.Exit(2)
+    settings = _settings()
+    store = Store(settings.effective_database_url)
+    try:
+        with store.session() as session:
+            result = exams.add_session(session, data=data, settings=settings, actor="cli")
+    except Exception as error:  # locked, unreachable, not upgraded: a message, not a traceback
+        typer.echo(f"sessions add failed: {type(error).__name__}: {error}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        store.dispose()
+    if not result.ok or result.session is None:
+        for keys in result.errors.values():
+            for key in keys:
+                typer.echo(t(key, "en"), err=True)
+        raise typer.Exit(2)
+    typer.echo(f"session {result.session.id} added: {_line(result.session)}")
+
 
 @sessions_app.command("list")
-def list_sessions() -> None:
-    """List exam sessions."""
-    typer.echo("no exam sessions yet")
+def list_sessions(
+    subject: Annotated[str, typer.Option(help="Only this certification.")] = "",
+) -> None:
+    """List exam sessions, soonest first (Taiwan time)."""
+    from kiosk import exams
+    from kiosk.store import Store
+
+    settings = _settings()
+    store = Store(settings.effective_database_url)
+    try:
+        with store.session() as session:
+            views = exams.all_sessions(session, subject=subject.strip())
+    except Exception as error:
+        typer.echo(f"sessions list failed: {type(error).__name__}: {error}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        store.dispose()
+    if not views:
+        typer.echo("no exam sessions" + (f" for {subject}" if subject else ""))
+        return
+    for view in views:
+        typer.echo(f"{view.id:>5}  {_line(view)}")
+
+
+def _line(view: SessionView) -> str:
+    title = f"{view.subject} {view.level}".strip()
+    taken = view.seats - view.seats_left
+    return (
+        f"{title}  {view.starts_at:{TIME_FORMAT}}-{view.ends_at:%H:%M}  {view.venue}  "
+        f"seats {taken}/{view.seats}  registration {view.opens_at:{TIME_FORMAT}} to "
+        f"{view.closes_at:{TIME_FORMAT}}  [{view.state}]"
+    )
