@@ -1,0 +1,371 @@
+"""Help-desk actions on one candidate: resend credentials, unlock, correct the profile, mark a
+group candidate's profile incomplete.
+
+Each takes the acting ``staff`` (re-read from the database: a disabled or demoted account acts no
+more) and a ``reason`` (required), and writes an audit event with ``staff`` set and the reason in
+its detail. A temporary password travels only in the message to the candidate: no result, log or
+audit row carries it, and the staff member never sees it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from kiosk import assets, audit, delivery, national_id, passwords, rules
+from kiosk.accounts import GENDERS, PROFILE_FIELDS, CandidateView
+from kiosk.config import Settings
+from kiosk.staff_accounts import StaffView, current_staff
+from kiosk.store import Candidate, Delivery, utcnow
+
+Clock = Callable[[], datetime]
+Channel = Literal["email", "sms"]
+FieldErrors = dict[str, list[str]]
+REASON_MAX = 200
+ADMIN_FIELDS = ("account", "national_id")
+EDITABLE_FIELDS = (*PROFILE_FIELDS, *ADMIN_FIELDS)
+Sender = Callable[..., delivery.SendResult]
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    ok: bool
+    message_key: str
+    values: dict[str, str] = field(default_factory=dict)
+    candidate: CandidateView | None = None
+    field_errors: FieldErrors = field(default_factory=dict)
+
+
+def clean_reason(reason: str) -> str:
+    """One line of printable text, at most ``REASON_MAX`` characters."""
+    text = " ".join("".join(ch if ch.isprintable() else " " for ch in reason).split())
+    return text[:REASON_MAX]
+
+
+class _Context:
+    """What every action starts with: the time, the checked reason, the staff, the candidate."""
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        kind: str,
+        staff: StaffView,
+        candidate_id: int,
+        reason: str,
+        settings: Settings,
+        clock: Clock | None,
+    ) -> None:
+        self.session = session
+        self.kind = kind
+        self.now = (clock or utcnow)()
+        self.reason = clean_reason(reason)
+        self.settings = settings
+        self.staff = current_staff(session, staff)
+        self.row = session.get(Candidate, candidate_id)
+        self.staff_account = staff.account
+
+    def refusal(self) -> ActionResult | None:
+        """The answer when the action cannot start (no reason, no staff, no candidate)."""
+        if not self.reason:
+            return ActionResult(False, "staff.reason.required", field_errors={"reason": ["x"]})
+        if self.staff is None:
+            self.note("denied", "staff account disabled")
+            return ActionResult(False, "staff.action.denied")
+        if self.row is None:
+            self.note("not_found")
+            return ActionResult(False, "staff.candidate.not_found")
+        return None
+
+    def note(self, outcome: str, detail: str = "") -> None:
+        audit.record(
+            self.session,
+            kind=self.kind,
+            outcome=outcome,
+            terminal_id=self.settings.terminal_id,
+            at=self.now,
+            account=self.row.account if self.row else "",
+            candidate_id=self.row.id if self.row else None,
+            staff=self.staff_account,
+            detail="; ".join(p for p in (detail, f"reason={self.reason}") if p),
+        )
+
+
+def resend_credentials(
+    session: Session,
+    *,
+    staff: StaffView,
+    candidate_id: int,
+    channel: Channel,
+    reason: str,
+    settings: Settings,
+    language: str = "zh-TW",
+    clock: Clock | None = None,
+    send: Sender | None = None,
+) -> ActionResult:
+    """A new single-use temporary password, sent with the account to the candidate's registered
+    e-mail or mobile (as the credential query does). The store is committed before the message
+    goes out; the result says only where it went, masked."""
+    ctx = _Context(
+        session,
+        kind="staff_resend",
+        staff=staff,
+        candidate_id=candidate_id,
+        reason=reason,
+        settings=settings,
+        clock=clock,
+    )
+    refused = ctx.refusal()
+    if refused is not None:
+        return refused
+    row = ctx.row
+    assert row is not None and row.id is not None
+    destination = row.email.strip() if channel == "email" else rules.normalize_mobile(row.mobile)
+    if not destination:
+        ctx.note("no_destination", f"channel={channel}")
+        return ActionResult(False, f"staff.resend.no_{channel}")
+    temporary = passwords.temporary_password(accept=lambda pw: rules.is_valid("password", pw))
+    minutes = (
+        settings.temp_password_email_minutes
+        if channel == "email"
+        else settings.temp_password_sms_minutes
+    )
+    row.temp_password_hash = passwords.hash_password(temporary, settings.bcrypt_rounds)
+    row.temp_password_expires_at = ctx.now + timedelta(minutes=minutes)
+    row.updated_at = ctx.now
+    session.add(row)
+    candidate_id, account = row.id, row.account
+    session.commit()  # stored before it is sent; no lock held while the message travels
+    result = (send or delivery.send_credentials)(
+        settings,
+        channel=channel,
+        to=destination,
+        account=account,
+        temporary_password=temporary,
+        valid_minutes=minutes,
+        language=language,
+    )
+    del temporary
+    session.add(
+        Delivery(
+            at=ctx.now,
+            candidate_id=candidate_id,
+            channel=channel,
+            transport=result.transport,
+            destination_masked=result.destination_masked[:80],
+            purpose="credentials",
+            status="sent" if result.ok else "failed",
+            error=result.error[:200],
+        )
+    )
+    masked = result.destination_masked
+    ctx.note("sent" if result.ok else "send_failed", f"channel={channel}; to={masked}")
+    if not result.ok:
+        return ActionResult(False, "staff.resend.failed", {"to": masked})
+    return ActionResult(True, f"staff.resend.sent_{channel}", {"to": masked})
+
+
+def unlock(
+    session: Session,
+    *,
+    staff: StaffView,
+    candidate_id: int,
+    reason: str,
+    settings: Settings,
+    clock: Clock | None = None,
+) -> ActionResult:
+    """Clear the failure counter and the lock."""
+    ctx = _Context(
+        session,
+        kind="staff_unlock",
+        staff=staff,
+        candidate_id=candidate_id,
+        reason=reason,
+        settings=settings,
+        clock=clock,
+    )
+    refused = ctx.refusal()
+    if refused is not None:
+        return refused
+    row = ctx.row
+    assert row is not None
+    was = f"failures={row.failed_logins}; locked={'yes' if row.locked_until else 'no'}"
+    row.failed_logins = 0
+    row.locked_until = None
+    row.updated_at = ctx.now
+    session.add(row)
+    ctx.note("ok", was)
+    return ActionResult(True, "staff.unlock.ok", candidate=CandidateView.of(row))
+
+
+def mark_incomplete(
+    session: Session,
+    *,
+    staff: StaffView,
+    candidate_id: int,
+    reason: str,
+    settings: Settings,
+    clock: Clock | None = None,
+) -> ActionResult:
+    """A group candidate must complete the basic data at the next login."""
+    ctx = _Context(
+        session,
+        kind="staff_incomplete",
+        staff=staff,
+        candidate_id=candidate_id,
+        reason=reason,
+        settings=settings,
+        clock=clock,
+    )
+    refused = ctx.refusal()
+    if refused is not None:
+        return refused
+    row = ctx.row
+    assert row is not None
+    if row.origin != "group":
+        ctx.note("not_group", f"origin={row.origin}")
+        return ActionResult(False, "staff.incomplete.not_group")
+    row.profile_complete = False
+    row.updated_at = ctx.now
+    session.add(row)
+    ctx.note("ok")
+    return ActionResult(True, "staff.incomplete.ok", candidate=CandidateView.of(row))
+
+
+def _field_errors(name: str, value: str, row: Candidate) -> list[str]:
+    if name in ("chinese_name", "english_surname", "english_given_name", "email", "mobile"):
+        return [
+            c.message_key for c in rules.check(name, value) if not c.ok and c.severity == "error"
+        ]
+    if name == "account":
+        return [
+            c.message_key for c in rules.check(name, value) if not c.ok and c.severity == "error"
+        ]
+    if name == "national_id":
+        return [
+            c.message_key
+            for c in rules.check(name, value, nationality=row.nationality)
+            if not c.ok and c.severity == "error"
+        ]
+    if name == "gender":
+        return [] if value in GENDERS else ["accounts.required"]
+    if name == "education":
+        return [] if assets.education_level(value) is not None else ["accounts.required"]
+    return ["accounts.too_long"] if len(value) > 80 else []  # school, department
+
+
+def _normalize(name: str, value: str) -> str:
+    value = value.strip()
+    if name in ("english_surname", "english_given_name"):
+        return " ".join(value.upper().split())
+    if name == "mobile":
+        return rules.normalize_mobile(value) or value
+    if name == "gender":
+        return value.upper()
+    if name == "national_id":
+        return national_id.normalize(value)
+    return value
+
+
+def _shown(name: str, value: str) -> str:
+    """How a change is written in the audit detail: never a full ID, e-mail or mobile."""
+    if name == "national_id":
+        return national_id.mask(value)
+    if name == "email":
+        return delivery.mask_email(value)
+    if name == "mobile":
+        return delivery.mask_mobile(value)
+    return value
+
+
+def correct_profile(
+    session: Session,
+    *,
+    staff: StaffView,
+    candidate_id: int,
+    changes: Mapping[str, str],
+    reason: str,
+    settings: Settings,
+    clock: Clock | None = None,
+) -> ActionResult:
+    """Correct profile fields (註3: administrators maintain candidate data). Only an admin may
+    change the account or the national ID; each changed field is checked by the same rules as
+    registration (fields left alone are not, so a group candidate's gaps do not block a fix);
+    a duplicate account or ID is answered on its field."""
+    ctx = _Context(
+        session,
+        kind="staff_profile",
+        staff=staff,
+        candidate_id=candidate_id,
+        reason=reason,
+        settings=settings,
+        clock=clock,
+    )
+    refused = ctx.refusal()
+    if refused is not None:
+        return refused
+    row, actor = ctx.row, ctx.staff
+    assert row is not None and actor is not None
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    errors: FieldErrors = {name: ["accounts.unknown_field"] for name in unknown}
+    wanted = {
+        name: _normalize(name, value)
+        for name, value in changes.items()
+        if name in EDITABLE_FIELDS and _normalize(name, value) != getattr(row, name)
+    }
+    if not actor.is_admin:
+        for name in sorted(set(wanted) & set(ADMIN_FIELDS)):
+            errors[name] = ["staff.profile.admin_only"]
+        if errors:
+            ctx.note("denied", "fields=" + ",".join(sorted(errors)))
+            return ActionResult(False, "staff.profile.admin_only", field_errors=errors)
+    for name, value in wanted.items():
+        found = _field_errors(name, value, row)
+        if found:
+            errors[name] = found
+    if "account" in wanted and "account" not in errors:
+        taken = session.exec(
+            select(Candidate.id).where(Candidate.account_key == wanted["account"].lower())
+        ).first()
+        if taken is not None and taken != row.id:
+            errors["account"] = ["staff.profile.duplicate_account"]
+    if "national_id" in wanted and "national_id" not in errors:
+        taken = session.exec(
+            select(Candidate.id).where(Candidate.national_id == wanted["national_id"])
+        ).first()
+        if taken is not None and taken != row.id:
+            errors["national_id"] = ["staff.profile.duplicate_national_id"]
+    if errors:
+        ctx.note("invalid", "fields=" + ",".join(sorted(errors)))
+        return ActionResult(False, "staff.profile.invalid", field_errors=errors)
+    if not wanted:
+        ctx.note("unchanged")
+        return ActionResult(True, "staff.profile.unchanged", candidate=CandidateView.of(row))
+    details = [
+        f"{name} {_shown(name, str(getattr(row, name)))}->{_shown(name, value)}"
+        for name, value in wanted.items()
+    ]
+    try:
+        with session.begin_nested():
+            for name, value in wanted.items():
+                setattr(row, name, value)
+            if "account" in wanted:
+                row.account_key = wanted["account"].lower()
+            row.updated_at = ctx.now
+            session.add(row)
+    except IntegrityError:  # the same account or ID taken by another terminal in between
+        session.refresh(row)
+        fields = [n for n in ADMIN_FIELDS if n in wanted]
+        ctx.note("duplicate", "fields=" + ",".join(fields))
+        return ActionResult(
+            False,
+            "staff.profile.invalid",
+            field_errors={n: [f"staff.profile.duplicate_{n}"] for n in fields},
+        )
+    ctx.note("ok", "; ".join(details))
+    return ActionResult(True, "staff.profile.ok", candidate=CandidateView.of(row))
