@@ -1,14 +1,16 @@
-"""考生專區 Candidate home: greets the signed-in candidate by name and ends the session.
+"""考生專區 Candidate home: greets the signed-in candidate and opens the candidate area's menus.
 
-The candidate-area menus (basic data, exam registration, progress, notices) arrive with the
-candidate-area issue; until then this page is the end of a successful login.
+A candidate whose basic data is incomplete (a group or legacy candidate) is sent to the basic
+data first, whichever menu they pick: nothing else works until it is complete (the domain refuses
+an exam registration too).
 """
 
 from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Grid
+from textual.screen import Screen
 from textual.widgets import Button, Static
 
 from kiosk.i18n import t
@@ -16,17 +18,30 @@ from kiosk.widgets.text import TButton, TLabel, current_language, plain
 
 from .base import KioskScreen
 
+MENU = (
+    ("basic-data", "ui.home.basic_data"),
+    ("exam-registration", "ui.candidate_area.exam_registration"),
+    ("progress", "ui.candidate_area.progress"),
+    ("exam-notice", "ui.candidate_area.exam_notice"),
+    ("service-desks", "ui.candidate_area.service_desks"),
+    ("change-password", "ui.home.change_password"),
+)
+
 
 class CandidateHomeScreen(KioskScreen):
     TITLE_KEY = "ui.home.title"
     AUTO_FOCUS = "#basic-data"
+    DEFAULT_CSS = """
+    CandidateHomeScreen #menu { grid-size: 2; grid-gutter: 0 2; height: auto; margin: 1 0; }
+    CandidateHomeScreen #menu > Button { width: 100%; }
+    """
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="greeting", classes="page-heading", markup=False)
-        yield TLabel("ui.home.intro", classes="note")
-        with Horizontal(classes="buttons"):
-            yield TButton("ui.home.basic_data", id="basic-data")
-            yield TButton("ui.home.change_password", id="change-password")
+        yield TLabel("ui.candidate_area.intro", classes="note")
+        with Grid(id="menu"):
+            for button_id, key in MENU:
+                yield TButton(key, id=button_id)
             yield TButton("ui.home.logout", "warning", id="logout")
         yield Static("", id="message", classes="message", markup=False)
 
@@ -45,12 +60,21 @@ class CandidateHomeScreen(KioskScreen):
     def logout(self) -> None:
         self.kiosk.action_end_session()
 
+    def _open(self, screen: Screen[None]) -> None:
+        candidate = self.kiosk.candidate
+        if candidate is None:
+            return
+        if not candidate.profile_complete:  # held on the basic data, which returns home
+            self.app.switch_screen(self.kiosk.screen_for_step("complete_profile"))
+            return
+        self.app.push_screen(screen)
+
     @on(Button.Pressed, "#basic-data")
     def basic_data(self) -> None:
         from .basic_data import BasicDataScreen
 
         if self.kiosk.candidate is not None:
-            self.app.push_screen(BasicDataScreen(self.kiosk.candidate))
+            self._open(BasicDataScreen(self.kiosk.candidate))
 
     @on(Button.Pressed, "#change-password")
     def change_password(self) -> None:
@@ -58,3 +82,27 @@ class CandidateHomeScreen(KioskScreen):
 
         if self.kiosk.candidate is not None:
             self.app.push_screen(ChangePasswordScreen(self.kiosk.candidate))
+
+    @on(Button.Pressed, "#exam-registration")
+    def exam_registration(self) -> None:
+        from .exam_registration import ExamRegistrationScreen
+
+        self._open(ExamRegistrationScreen())
+
+    @on(Button.Pressed, "#progress")
+    def progress(self) -> None:
+        from .exam_progress import RegistrationProgressScreen
+
+        self._open(RegistrationProgressScreen())
+
+    @on(Button.Pressed, "#exam-notice")
+    def exam_notice(self) -> None:
+        from .exam_notice import ExamNoticeScreen
+
+        self._open(ExamNoticeScreen())
+
+    @on(Button.Pressed, "#service-desks")
+    def service_desks(self) -> None:
+        from .service_desks import ServiceDesksScreen
+
+        self.app.push_screen(ServiceDesksScreen())  # contacts only: open to everyone

@@ -1,0 +1,54 @@
+"""服務窗口 Service desks: the contact of each certification's desk (``assets/service-desks.csv``)
+and the general service phone and e-mail (settings)."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Static
+
+from kiosk import assets
+from kiosk.widgets.text import TButton, TLabel, plain
+
+from .base import KioskScreen
+
+
+class ServiceDesksScreen(KioskScreen):
+    TITLE_KEY = "ui.service_desks.title"
+    DEFAULT_CSS = """
+    ServiceDesksScreen #desks { height: auto; margin: 1 0 0 0; }
+    ServiceDesksScreen .desk-name { text-style: bold; }
+    ServiceDesksScreen .desk-contact { padding: 0 0 0 2; }
+    ServiceDesksScreen #general { text-style: bold; margin: 1 0 0 0; }
+    """
+
+    def compose_body(self) -> ComposeResult:
+        settings = self.kiosk.settings
+        yield TLabel("ui.service_desks.heading", classes="page-heading")
+        yield TLabel("ui.service_desks.intro", classes="note")
+        with Vertical(id="desks"):
+            for desk in assets.service_desks():
+                yield Static(plain(desk.certification_zh), classes="desk-name", markup=False)
+                yield TLabel(
+                    "ui.service_desks.desk",
+                    classes="desk-contact",
+                    phone=desk.phone,
+                    email=desk.email,
+                )
+        yield TLabel(
+            "ui.service_desks.general",
+            id="general",
+            phone=settings.service_phone,
+            email=settings.service_email,
+        )
+        yield TLabel("ui.service_desks.organizer", classes="note")
+        with Horizontal(classes="buttons"):
+            yield TButton("ui.common.back", id="back")
+
+    def on_mount(self) -> None:
+        self.query_one("#back", Button).focus()
+
+    @on(Button.Pressed, "#back")
+    def back(self) -> None:
+        self.app.pop_screen()
