@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlmodel import select
@@ -11,6 +14,10 @@ from kiosk.config import Settings
 from kiosk.demo import seed_demo
 from kiosk.staff_accounts import StaffView, create_staff
 from kiosk.store import Candidate, Store
+from tests.conftest import make_settings
+
+if TYPE_CHECKING:
+    from kiosk.staff.app import StaffApp
 
 DESK = ("amy.desk", "Desk#Staff2026x")
 ADMIN = ("bob.admin", "Admin#Staff2026y")
@@ -58,3 +65,30 @@ def candidate_id(store: Store, account: str) -> int:
         row = session.exec(select(Candidate).where(Candidate.account_key == account)).one()
         assert row.id is not None
         return row.id
+
+
+def build_staff_app(tmp_path: Path, **overrides: Any) -> StaffApp:
+    """A console on a fresh SQLite file: demo candidates and the two staff users."""
+    from kiosk.staff.app import StaffApp
+
+    settings = make_settings(tmp_path, **overrides)
+    store = Store(f"sqlite:///{tmp_path / 'kiosk.db'}")
+    store.upgrade()
+    with store.session() as session:
+        seed_demo(session, settings=settings)
+    add_staff(store, settings)
+    return StaffApp(settings, store=store)
+
+
+@pytest.fixture
+def staff_app_factory(tmp_path: Path) -> Iterator[Callable[..., StaffApp]]:
+    made: list[StaffApp] = []
+
+    def make(**overrides: Any) -> StaffApp:
+        app = build_staff_app(tmp_path, **overrides)
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        app.store.dispose()

@@ -1,0 +1,313 @@
+"""The console driven with keys and clicks: sign-in and lockout, search as you type, every
+action with its reason and audit row, the audit log and its export, idle lock, language."""
+
+from __future__ import annotations
+
+import sys
+import time
+import types
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import select
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Input, Static
+
+from kiosk.delivery import list_outbox
+from kiosk.staff.app import StaffApp
+from kiosk.store import AuditEvent, Candidate
+from tests.screens.conftest import screen_name, type_into, wait_for
+from tests.staff.conftest import ADMIN, DESK
+
+Factory = Callable[..., StaffApp]
+
+
+async def sign_in(pilot: Pilot[Any], account: str, password: str) -> None:
+    await wait_for(pilot, lambda: bool(pilot.app.screen.query("#staff-account")))
+    await type_into(pilot, "#staff-account", account)
+    await type_into(pilot, "#staff-password", password)
+    await pilot.click("#staff-login")
+
+
+def message(pilot: Pilot[Any]) -> str:
+    return str(pilot.app.screen.query_one("#message", Static).render())
+
+
+def table_rows(pilot: Pilot[Any], selector: str) -> list[list[str]]:
+    table = pilot.app.screen.query_one(selector, DataTable)
+    return [[str(c) for c in table.get_row_at(n)] for n in range(table.row_count)]
+
+
+def audit_rows(app: StaffApp, kind: str) -> list[AuditEvent]:
+    with app.store.session() as session:
+        return list(session.exec(select(AuditEvent).where(AuditEvent.kind == kind)))
+
+
+async def signed_in(pilot: Pilot[Any], who: tuple[str, str] = DESK) -> None:
+    await sign_in(pilot, *who)
+    await wait_for(pilot, lambda: screen_name(pilot) == "SearchScreen")
+
+
+async def search(pilot: Pilot[Any], text: str, account: str) -> None:
+    await type_into(pilot, "#search", text)
+    await wait_for(pilot, lambda: any(r[0] == account for r in table_rows(pilot, "#results")))
+
+
+async def open_candidate(pilot: Pilot[Any], text: str, account: str) -> None:
+    await signed_in(pilot)
+    await search(pilot, text, account)
+    await pilot.click("#open")
+    await wait_for(
+        pilot,
+        lambda: (
+            screen_name(pilot) == "CandidateScreen"
+            and getattr(pilot.app.screen, "detail", None) is not None
+        ),
+    )
+
+
+async def give_reason(pilot: Pilot[Any], button: str, reason: str) -> None:
+    await pilot.click(button)
+    await wait_for(pilot, lambda: screen_name(pilot) == "ReasonScreen")
+    await type_into(pilot, "#reason", reason)
+    await pilot.click("#confirm")
+    await wait_for(pilot, lambda: screen_name(pilot) == "CandidateScreen")
+
+
+async def test_sign_in_fails_then_succeeds(staff_app_factory: Factory) -> None:
+    app = staff_app_factory()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await sign_in(pilot, DESK[0], "Wrong#Pass2026")
+        await wait_for(pilot, lambda: "密碼錯誤" in message(pilot))
+        assert app.staff is None and screen_name(pilot) == "StaffLoginScreen"
+        assert pilot.app.screen.query_one("#staff-password", Input).value == ""
+        await type_into(pilot, "#staff-password", DESK[1])
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "SearchScreen")
+        assert app.staff is not None and app.staff.account == DESK[0]
+        assert "amy.desk" in str(app.screen.query_one("#signed-in", Static).render())
+    assert [e.outcome for e in audit_rows(app, "staff_login")] == ["failed", "ok"]
+
+
+async def test_staff_lockout_after_repeated_failures(staff_app_factory: Factory) -> None:
+    app = staff_app_factory()
+    threshold = app.settings.lockout_threshold
+    async with app.run_test(size=(100, 32)) as pilot:
+        for n in range(threshold):
+            await sign_in(pilot, DESK[0] if n == 0 else "", "Wrong#Pass2026")
+            await wait_for(pilot, lambda n=n: len(audit_rows(app, "staff_login")) == n + 1)
+            await wait_for(pilot, lambda: not app.screen.query_one("#staff-login", Button).disabled)
+        await type_into(pilot, "#staff-password", DESK[1])
+        await pilot.click("#staff-login")
+        await wait_for(pilot, lambda: len(audit_rows(app, "staff_login")) == threshold + 1)
+        await wait_for(pilot, lambda: "密碼錯誤" in message(pilot))
+        assert app.staff is None and screen_name(pilot) == "StaffLoginScreen"
+    outcomes = [e.outcome for e in audit_rows(app, "staff_login")]
+    assert outcomes == ["failed"] * threshold + ["locked"]
+
+
+async def test_search_as_you_type_masks_and_opens(staff_app_factory: Factory) -> None:
+    app = staff_app_factory()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await signed_in(pilot)
+        await search(pilot, "wa", "wang2026")
+        (row,) = table_rows(pilot, "#results")
+        assert row[:5] == ["wang2026", "王小明", "A12345****", "xi****@example.com", "0912***678"]
+        search_box = app.screen.query_one("#search", Input)
+        search_box.value = ""
+        await type_into(pilot, "#search", "林美")
+        await wait_for(
+            pilot, lambda: [r[0] for r in table_rows(pilot, "#results")] == ["linmeihua01"]
+        )
+        search_box.value = ""
+        await type_into(pilot, "#search", "F222333444")
+        await wait_for(
+            pilot, lambda: [r[2] for r in table_rows(pilot, "#results")] == ["F22233****"]
+        )
+        assert "F222333444" not in str(app.screen.query_one("#search-status", Static).render())
+        app.screen.query_one("#results", DataTable).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "CandidateScreen")
+        await wait_for(pilot, lambda: getattr(app.screen, "detail", None) is not None)
+        profile = str(app.screen.query_one("#profile", Static).render())
+        assert "F22233****" in profile and "F222333444" not in profile
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(pilot) == "SearchScreen")
+    (view,) = audit_rows(app, "staff_view")
+    assert view.staff == DESK[0] and view.account == "linmeihua01"
+
+
+async def test_unlock_asks_for_a_reason_and_audits(staff_app_factory: Factory) -> None:
+    app = staff_app_factory()
+    with app.store.session() as session:
+        row = session.exec(select(Candidate).where(Candidate.account_key == "wang2026")).one()
+        row.failed_logins = 9
+        session.add(row)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await open_candidate(pilot, "wang", "wang2026")
+        await pilot.click("#unlock")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ReasonScreen")
+        await pilot.click("#confirm")  # no reason: the modal stays and says so
+        await wait_for(
+            pilot, lambda: "原因" in str(app.screen.query_one("#reason-error", Static).render())
+        )
+        await type_into(pilot, "#reason", "caller verified")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "已解除鎖定" in message(pilot))
+        await wait_for(
+            pilot,
+            lambda: any(r[1] == "staff_unlock" for r in table_rows(pilot, "#events-table")),
+        )
+    (event,) = audit_rows(app, "staff_unlock")
+    assert event.staff == DESK[0] and event.detail.endswith("reason=caller verified")
+    with app.store.session() as session:
+        row = session.exec(select(Candidate).where(Candidate.account_key == "wang2026")).one()
+        assert row.failed_logins == 0
+
+
+async def test_resend_by_email_and_sms(staff_app_factory: Factory) -> None:
+    app = staff_app_factory()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await open_candidate(pilot, "wang", "wang2026")
+        await give_reason(pilot, "#resend-email", "forgot password")
+        await wait_for(pilot, lambda: "xi****@example.com" in message(pilot))
+        await give_reason(pilot, "#resend-sms", "no mail access")
+        await wait_for(pilot, lambda: "0912***678" in message(pilot))
+        await wait_for(pilot, lambda: len(table_rows(pilot, "#deliveries-table")) == 2)
+        shown = " ".join(" ".join(r) for r in table_rows(pilot, "#deliveries-table"))
+        assert "xiaoming" not in shown and "0912345678" not in shown
+    assert sorted(i.channel for i in list_outbox(app.settings)) == ["email", "sms"]
+    assert [(e.outcome, e.staff) for e in audit_rows(app, "staff_resend")] == [
+        ("sent", DESK[0]),
+        ("sent", DESK[0]),
+    ]
+
+
+async def test_mark_incomplete(staff_app_factory: Factory) -> None:
+    app = staff_app_factory()
+    with app.store.session() as session:
+        row = session.exec(select(Candidate).where(Candidate.account_key == "linmeihua01")).one()
+        row.profile_complete = True
+        session.add(row)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await open_candidate(pilot, "linmei", "linmeihua01")
+        await give_reason(pilot, "#mark-incomplete", "unit sent wrong data")
+        await wait_for(pilot, lambda: "資料不完整" in message(pilot))
+    (event,) = audit_rows(app, "staff_incomplete")
+    assert (event.outcome, event.staff) == ("ok", DESK[0])
+    with app.store.session() as session:
+        row = session.exec(select(Candidate).where(Candidate.account_key == "linmeihua01")).one()
+        assert not row.profile_complete
+
+
+async def test_helpdesk_corrects_the_email(staff_app_factory: Factory) -> None:
+    app = staff_app_factory()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await open_candidate(pilot, "wang", "wang2026")
+        await pilot.click("#edit-profile")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ProfileEditScreen")
+        assert not app.screen.query("#edit-account") and not app.screen.query("#edit-national-id")
+        box = app.screen.query_one("#edit-email", Input)
+        box.value = ""
+        await type_into(pilot, "#edit-email", "wang.new@example.com")
+        await type_into(pilot, "#reason", "candidate asked")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "CandidateScreen")
+        await wait_for(pilot, lambda: "資料已修正" in message(pilot))
+        await wait_for(
+            pilot, lambda: "wang.new@example.com" in str(app.screen.query_one("#profile").render())
+        )
+    (event,) = audit_rows(app, "staff_profile")
+    assert event.staff == DESK[0] and "reason=candidate asked" in event.detail
+
+
+async def test_admin_sees_a_duplicate_account_on_its_field(staff_app_factory: Factory) -> None:
+    app = staff_app_factory()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await sign_in(pilot, *ADMIN)
+        await wait_for(pilot, lambda: screen_name(pilot) == "SearchScreen")
+        await search(pilot, "wang", "wang2026")
+        await pilot.click("#open")
+        await wait_for(pilot, lambda: getattr(app.screen, "detail", None) is not None)
+        await pilot.click("#edit-profile")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ProfileEditScreen")
+        app.screen.query_one("#edit-account", Input).value = ""
+        await type_into(pilot, "#edit-account", "linmeihua01")
+        await type_into(pilot, "#reason", "merge")
+        await pilot.click("#confirm")
+        await wait_for(
+            pilot,
+            lambda: "其他考生" in str(app.screen.query_one("#edit-account-error", Static).render()),
+        )
+        assert screen_name(pilot) == "ProfileEditScreen"
+    assert [e.outcome for e in audit_rows(app, "staff_profile")] == ["invalid"]
+
+
+async def test_audit_log_filters_and_exports(staff_app_factory: Factory) -> None:
+    app = staff_app_factory()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await signed_in(pilot)
+        await pilot.click("#audit-log")
+        await wait_for(pilot, lambda: screen_name(pilot) == "AuditLogScreen")
+        await wait_for(pilot, lambda: len(table_rows(pilot, "#audit-table")) > 0)
+        await type_into(pilot, "#audit-filter-kind", "staff_login")
+        await pilot.press("enter")
+        await wait_for(
+            pilot, lambda: {r[1] for r in table_rows(pilot, "#audit-table")} == {"staff_login"}
+        )
+        await type_into(pilot, "#audit-filter-from", "2026-99-01")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "YYYY-MM-DD" in message(pilot))
+        app.screen.query_one("#audit-filter-from", Input).value = ""
+        await pilot.click("#export-csv")
+        await wait_for(pilot, lambda: "csv" in str(app.screen.query_one("#export-path").render()))
+        path = Path(str(app.screen.query_one("#export-path", Static).render()).strip())
+        assert path.exists() and "staff_login" in path.read_text(encoding="utf-8-sig")
+    (export,) = audit_rows(app, "audit_export")
+    assert export.staff == DESK[0] and "kind=staff_login" in export.detail
+
+
+async def test_idle_locks_the_console(staff_app_factory: Factory) -> None:
+    app = staff_app_factory()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await open_candidate(pilot, "wang", "wang2026")
+        app.last_input = time.monotonic() - app.settings.idle_seconds - 1
+        await wait_for(pilot, lambda: screen_name(pilot) == "StaffLoginScreen")
+        assert app.staff is None and len(app.screen_stack) == 1
+        assert app.screen.query_one("#staff-account", Input).value == ""
+
+
+async def test_f9_locks_and_f2_switches_language(staff_app_factory: Factory) -> None:
+    app = staff_app_factory()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await signed_in(pilot)
+        title = app.screen.query_one("#page-title", Static)
+        assert "查詢考生" in str(title.render())
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: "Find a candidate" in str(title.render()))
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: screen_name(pilot) == "StaffLoginScreen")
+        assert app.staff is None
+
+
+async def test_import_button_opens_the_group_import_screen(
+    staff_app_factory: Factory, monkeypatch: Any
+) -> None:
+    opened: list[tuple[Any, ...]] = []
+
+    class GroupImportScreen(Screen[None]):
+        def __init__(self, *args: Any) -> None:
+            super().__init__()
+            opened.append(args)
+
+    fake = types.ModuleType("kiosk.staff.import_screen")
+    fake.GroupImportScreen = GroupImportScreen  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "kiosk.staff.import_screen", fake)
+    app = staff_app_factory()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await signed_in(pilot)
+        await pilot.click("#import")
+        await wait_for(pilot, lambda: screen_name(pilot) == "GroupImportScreen")
+    assert opened == [(app.store, app.settings, DESK[0])]
