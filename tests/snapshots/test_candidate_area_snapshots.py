@@ -1,0 +1,94 @@
+"""SVG snapshots of the candidate area's screens at 80x24, zh-TW and English.
+
+Deterministic: the demo data is seeded for a fixed moment and the app's clock stands still there,
+so dates, seats and windows never move. Update after an intended change with
+``.venv/bin/python -m pytest tests/snapshots/test_candidate_area_snapshots.py --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, OptionList
+
+from kiosk import exams
+from kiosk.app import KioskApp
+from kiosk.demo import seed_demo
+from kiosk.screens.exam_notice import ExamNoticeScreen
+from kiosk.screens.exam_progress import RegistrationProgressScreen
+from kiosk.screens.exam_registration import ExamRegistrationScreen
+from kiosk.screens.home import CandidateHomeScreen
+from kiosk.screens.service_desks import ServiceDesksScreen
+from tests.screens.conftest import build_app, wait_for
+from tests.screens.test_registration import choose
+from tests.snapshots.test_snapshots import view
+
+NOW = datetime(2026, 11, 25, 2, 0, 0)
+LANGUAGES = ("zh-TW", "en")
+Before = Callable[[Pilot[Any]], Awaitable[None]]
+
+
+@pytest.fixture(autouse=True)
+def _still_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+
+
+def signed_in(make: Callable[[], Any], then: Before | None = None) -> Before:
+    async def run(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        assert isinstance(app, KioskApp)
+        app.signed_in(view(app, "wang2026"))
+        await app.push_screen(make())
+        await pilot.pause()
+        if then is not None:
+            await then(pilot)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+    return run
+
+
+async def sessions_listed(pilot: Pilot[Any]) -> None:
+    index = exams.subject_choices().index(exams.SubjectChoice("AI應用規劃師", "初級"))
+    await choose(pilot, "#subject", str(index))
+    listing = pilot.app.screen.query_one("#sessions", OptionList)
+    await wait_for(pilot, lambda: listing.option_count == 1 and listing.display)
+    listing.focus()
+    listing.highlighted = 0
+
+
+async def registrations_shown(pilot: Pilot[Any]) -> None:
+    await wait_for(pilot, lambda: len(pilot.app.screen.query(".reg-status")) == 5)
+
+
+async def notice_shown(pilot: Pilot[Any]) -> None:
+    await wait_for(pilot, lambda: len(pilot.app.screen.query(".notice")) == 1)
+
+
+SCREENS: dict[str, Before] = {
+    "home": signed_in(CandidateHomeScreen),
+    "exam_registration": signed_in(ExamRegistrationScreen, sessions_listed),
+    "progress": signed_in(RegistrationProgressScreen, registrations_shown),
+    "exam_notice": signed_in(ExamNoticeScreen, notice_shown),
+    "service_desks": signed_in(ServiceDesksScreen),
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("screen", sorted(SCREENS))
+def test_candidate_area_80x24(
+    snap_compare: Any, tmp_path: Path, screen: str, language: str
+) -> None:
+    app = build_app(tmp_path, seed=False, language=language)
+    with app.store.session() as session:
+        seed_demo(session, settings=app.settings, now=NOW)
+    app.clock = lambda: NOW
+    try:
+        assert snap_compare(app, terminal_size=(80, 24), run_before=SCREENS[screen])
+    finally:
+        app.store.dispose()
