@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -405,3 +407,12 @@ def test_levels_from_the_assets_and_unknown_subjects() -> None:
         exams.SubjectChoice("AI應用規劃師", "初級").label("en")
         == "AI應用規劃師 初級 (junior level)"
     )
+
+
+def test_the_exam_domain_and_its_command_do_not_import_textual() -> None:
+    code = (
+        "import sys, kiosk.exams, kiosk.cli_sessions, kiosk.demo\n"
+        "print(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
