@@ -73,7 +73,9 @@ class SubjectChoice:
     def label(self, language: str) -> str:
         if not self.level:
             return self.subject
-        return f"{self.subject} {t(f'exams.level.{self.level}', language)}"
+        key = f"exams.level.{self.level}"
+        level = t(key, language)
+        return f"{self.subject} {self.level if level == key else level}"
 
 
 def subject_choices() -> tuple[SubjectChoice, ...]:

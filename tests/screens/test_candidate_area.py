@@ -337,3 +337,32 @@ async def test_change_password_from_home_needs_the_current_one(
             select(AuditEvent.outcome).where(AuditEvent.kind == "change_password")
         ).all()
     assert outcomes == ["denied", "ok"]
+
+
+async def test_exam_registration_works_at_80x24_and_follows_the_language(
+    app_factory: Callable[..., KioskApp],
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await at_home(pilot)
+        await open_menu(pilot, "exam-registration", "ExamRegistrationScreen")
+        await choose(pilot, "#subject", subject_value("資訊安全工程師", "中級"))
+        listing = app.screen.query_one("#sessions", OptionList)
+        await wait_for(pilot, lambda: listing.option_count == 1 and listing.display)
+        body = app.screen.query_one("#body")
+        assert body.max_scroll_x == 0
+        listing.focus()
+        await wait_for(pilot, lambda: body.region.contains_region(listing.region))
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: "25 seats left" in str(listing.get_option_at_index(0).prompt))
+        assert "資訊安全工程師 中級 (intermediate level)" in str(
+            app.screen.query_one("#subject").query_one("SelectCurrent Static").render()
+        )
+        listing.highlighted = 0
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ConfirmScreen")
+        yes = app.screen.query_one("#confirm-yes", Button)
+        assert app.screen.region.contains_region(yes.region)
+        await pilot.click("#confirm-yes")
+        await wait_for(pilot, lambda: "Registered: pay the exam fee" in message(app))
+    assert registrations_of(app, "wang2026")["資訊安全工程師 中級"] == "registered"
