@@ -62,7 +62,7 @@ class AuditLogScreen(StaffScreen):
                             self.initial_candidate if name == "candidate" else "",
                             id=f"audit-filter-{name}",
                             max_length=40,
-                            placeholder=("YYYY-MM-DD" if name in ("from", "to") else ""),
+                            placeholder=self._placeholder(name),
                             select_on_focus=False,
                             compact=True,
                         )
@@ -74,6 +74,11 @@ class AuditLogScreen(StaffScreen):
             yield Static("", id="message", classes="message -empty", markup=False)
             yield Static("", id="export-path", markup=False)
             yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+
+    def _placeholder(self, name: str) -> str:
+        if name == "candidate":
+            return t("staff.audit.candidate_placeholder", current_language())
+        return "YYYY-MM-DD" if name in ("from", "to") else ""
 
     def on_mount(self) -> None:
         self._show(None)
@@ -191,6 +196,9 @@ class AuditLogScreen(StaffScreen):
 
     def apply_language(self, language: str) -> None:
         super().apply_language(language)
+        self.query_one("#audit-filter-candidate", Input).placeholder = self._placeholder(
+            "candidate"
+        )
         self._show(self._log)
 
     def action_back(self) -> None:

@@ -76,6 +76,7 @@ class StaffTopBar(Horizontal):
             else ""
         )
         self.query_one("#signed-in", Static).update(plain(text))
+        self.query_one("#lock", Button).display = staff is not None  # nothing to lock before
 
 
 class StaffKeys(Static):

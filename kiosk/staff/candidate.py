@@ -70,7 +70,8 @@ class CandidateScreen(StaffScreen):
     CandidateScreen .section { text-style: bold; color: $accent; margin: 1 0 0 0; }
     CandidateScreen .facts { height: auto; }
     CandidateScreen .buttons { height: auto; margin: 1 0 0 0; }
-    CandidateScreen .buttons > Button { margin: 0 1 0 0; }
+    CandidateScreen .buttons.second { margin: 0; }
+    CandidateScreen .buttons > Button { margin: 0 1 0 0; width: 24; }
     CandidateScreen DataTable { height: auto; max-height: 12; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [("escape", "back", "Back")]
@@ -87,6 +88,7 @@ class CandidateScreen(StaffScreen):
             yield TButton("staff.action.resend_email", id="resend-email", compact=True)
             yield TButton("staff.action.resend_sms", id="resend-sms", compact=True)
             yield TButton("staff.action.unlock", id="unlock", compact=True)
+        with Horizontal(classes="buttons second"):
             yield TButton("staff.action.edit_profile", id="edit-profile", compact=True)
             yield TButton("staff.action.mark_incomplete", id="mark-incomplete", compact=True)
             yield TButton("staff.action.back", id="back", compact=True)

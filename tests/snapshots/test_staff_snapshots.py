@@ -1,0 +1,114 @@
+"""SVG snapshots of the help-desk console: sign-in, search with results, candidate view, audit
+log — zh-TW and English, at 100x32 and at 80x24.
+
+Deterministic: a fixed clock for the console, every stored timestamp set to one moment after the
+seed, the cursor does not blink. Update after an intended change with
+``.venv/bin/python -m pytest tests/snapshots/test_staff_snapshots.py --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input
+
+from kiosk.staff.app import StaffApp
+from kiosk.store import AuditEvent, Candidate, StaffUser
+from tests.screens.conftest import type_into, wait_for
+from tests.staff.conftest import DESK, build_staff_app
+
+LANGUAGES = ("zh-TW", "en")
+SIZES = ((100, 32), (80, 24))
+MOMENT = datetime(2026, 11, 25, 9, 0, 0)
+Before = Callable[[Pilot[Any]], Awaitable[None]]
+
+
+@pytest.fixture(autouse=True)
+def _still_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+
+
+def fixed_app(tmp_path: Path, language: str) -> StaffApp:
+    app = build_staff_app(tmp_path, language=language)
+    app.clock = lambda: MOMENT
+    with app.store.session() as session:
+        session.execute(update(AuditEvent).values(at=MOMENT))
+        session.execute(update(Candidate).values(created_at=MOMENT, updated_at=MOMENT))
+        session.execute(update(StaffUser).values(created_at=MOMENT, updated_at=MOMENT))
+    return app
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    await pilot.pause(0.3)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def login_page(pilot: Pilot[Any]) -> None:
+    await wait_for(pilot, lambda: bool(pilot.app.screen.query("#staff-account")))
+    await type_into(pilot, "#staff-account", DESK[0])
+    await settle(pilot)
+
+
+async def _signed_in(pilot: Pilot[Any]) -> None:
+    await login_page(pilot)
+    await type_into(pilot, "#staff-password", DESK[1])
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "SearchScreen")
+
+
+async def search_page(pilot: Pilot[Any]) -> None:
+    await _signed_in(pilot)
+    await type_into(pilot, "#search", "09")
+    table = pilot.app.screen.query_one("#results", DataTable)
+    await wait_for(pilot, lambda: table.row_count == 4)
+    await settle(pilot)
+
+
+async def candidate_page(pilot: Pilot[Any]) -> None:
+    await _signed_in(pilot)
+    await type_into(pilot, "#search", "wang")
+    table = pilot.app.screen.query_one("#results", DataTable)
+    await wait_for(pilot, lambda: table.row_count == 1)
+    table.focus()
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: getattr(pilot.app.screen, "detail", None) is not None)
+    await settle(pilot)
+
+
+async def audit_page(pilot: Pilot[Any]) -> None:
+    await _signed_in(pilot)
+    await pilot.press("f5")
+    await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "AuditLogScreen")
+    await type_into(pilot, "#audit-filter-staff", DESK[0])  # only this test's own events
+    await pilot.press("enter")
+    table = pilot.app.screen.query_one("#audit-table", DataTable)
+    await wait_for(pilot, lambda: table.row_count == 2)
+    await settle(pilot)
+
+
+SCREENS: dict[str, Before] = {
+    "login": login_page,
+    "search": search_page,
+    "candidate": candidate_page,
+    "audit_log": audit_page,
+}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("screen", sorted(SCREENS))
+def test_staff_screen(
+    snap_compare: Any, tmp_path: Path, screen: str, language: str, size: tuple[int, int]
+) -> None:
+    app = fixed_app(tmp_path, language)
+    try:
+        assert snap_compare(app, terminal_size=size, run_before=SCREENS[screen])
+    finally:
+        app.store.dispose()
