@@ -58,11 +58,11 @@ def add(
     bring: Annotated[str, typer.Option(help="What candidates must bring.")] = "",
 ) -> None:
     """Add an exam session (checked: known subject and level, times in order, seats)."""
-    from kiosk import exams
+    from kiosk import exam_sessions, exams
     from kiosk.i18n import t
     from kiosk.store import Store
 
-    data = exams.NewSession(
+    data = exam_sessions.NewSession(
         subject=subject.strip(),
         level=level.strip(),
         starts_at=_when(starts, "--starts"),
@@ -74,7 +74,7 @@ def add(
         closes_at=_when(closes, "--closes"),
         bring=bring,
     )
-    errors = exams.check_new_session(data)
+    errors = exam_sessions.check_new_session(data)
     if errors:
         for name, keys in errors.items():
             for key in keys:
@@ -89,7 +89,7 @@ def add(
     store = Store(settings.effective_database_url)
     try:
         with store.session() as session:
-            result = exams.add_session(session, data=data, settings=settings, actor="cli")
+            result = exam_sessions.add_session(session, data=data, settings=settings, actor="cli")
     except Exception as error:  # locked, unreachable, not upgraded: a message, not a traceback
         typer.echo(f"sessions add failed: {type(error).__name__}: {error}", err=True)
         raise typer.Exit(1) from None
@@ -108,14 +108,14 @@ def list_sessions(
     subject: Annotated[str, typer.Option(help="Only this certification.")] = "",
 ) -> None:
     """List exam sessions, soonest first (Taiwan time)."""
-    from kiosk import exams
+    from kiosk import exam_sessions
     from kiosk.store import Store
 
     settings = _settings()
     store = Store(settings.effective_database_url)
     try:
         with store.session() as session:
-            views = exams.all_sessions(session, subject=subject.strip())
+            views = exam_sessions.all_sessions(session, subject=subject.strip())
     except Exception as error:
         typer.echo(f"sessions list failed: {type(error).__name__}: {error}", err=True)
         raise typer.Exit(1) from None

@@ -1,4 +1,5 @@
-"""Exam use cases: 考試報名 (register, cancel), 報名進度查詢, 考試通知/考場, and staff's sessions.
+"""Exam use cases: 考試報名 (register, cancel) and 報名進度查詢, with the views the screens show.
+The exam notice lives in ``kiosk.exam_notices``, staff's sessions in ``kiosk.exam_sessions``.
 
 Like ``kiosk.accounts``: a ``Session`` and plain values in, a small result dataclass out, nothing
 raised for a user's mistake, an audit event for every change. Reads (session lists, progress,
@@ -17,7 +18,7 @@ Times in the store are naive UTC; exam times are shown and typed in Taiwan time 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 
@@ -25,24 +26,16 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from kiosk import assets, audit, delivery
+from kiosk import assets, audit
 from kiosk.config import Settings
 from kiosk.i18n import t
-from kiosk.store import (
-    EXAM_STATUSES,
-    Candidate,
-    Delivery,
-    ExamRegistration,
-    ExamSession,
-    utcnow,
-)
+from kiosk.store import EXAM_STATUSES, Candidate, ExamRegistration, ExamSession, utcnow
 
 Clock = Callable[[], datetime]
 TAIWAN = timezone(timedelta(hours=8), "Asia/Taipei")
 STATUSES = EXAM_STATUSES
 ACTIVE = ("registered", "documents_pending", "paid", "confirmed")
 CANCELLABLE = ("registered", "documents_pending")  # paid or confirmed: the service desk refunds
-MAX_SEATS = 10_000
 
 
 def to_local(moment: datetime) -> datetime:
@@ -55,7 +48,7 @@ def to_utc(local: datetime) -> datetime:
     return local.replace(tzinfo=TAIWAN).astimezone(UTC).replace(tzinfo=None)
 
 
-def _now(clock: Clock | None) -> datetime:
+def now_of(clock: Clock | None) -> datetime:
     return (clock or utcnow)()
 
 
@@ -200,7 +193,7 @@ def list_sessions(
     """Sessions of a subject and level whose registration window is open now (full ones too, so
     the candidate sees why they cannot register), soonest first."""
     del settings
-    now = _now(clock)
+    now = now_of(clock)
     rows = session.exec(
         select(ExamSession)
         .where(ExamSession.subject == subject, ExamSession.level == level)
@@ -209,17 +202,6 @@ def list_sessions(
         .order_by(col(ExamSession.starts_at), col(ExamSession.id))
     )
     return [SessionView.of(row, now) for row in rows]
-
-
-def all_sessions(
-    session: Session, *, subject: str = "", clock: Clock | None = None
-) -> list[SessionView]:
-    """Every session (staff's list), soonest first; ``subject`` narrows it."""
-    now = _now(clock)
-    query = select(ExamSession).order_by(col(ExamSession.starts_at), col(ExamSession.id))
-    if subject:
-        query = query.where(ExamSession.subject == subject)
-    return [SessionView.of(row, now) for row in session.exec(query)]
 
 
 def list_registrations(
@@ -232,7 +214,7 @@ def list_registrations(
 ) -> list[RegistrationView]:
     """A candidate's registrations (報名進度) or a session's, soonest exam first."""
     del settings
-    now = _now(clock)
+    now = now_of(clock)
     query = select(ExamRegistration, ExamSession).where(
         ExamRegistration.session_id == ExamSession.id
     )
@@ -277,7 +259,7 @@ def register(
     clock: Clock | None = None,
 ) -> RegisterResult:
     """考試報名: take a seat if one is left, in one transaction with the registration row."""
-    now = _now(clock)
+    now = now_of(clock)
     candidate = session.get(Candidate, candidate_id)
     exam = session.get(ExamSession, session_id)
     account = candidate.account if candidate else ""
@@ -396,7 +378,7 @@ def cancel(
     clock: Clock | None = None,
 ) -> CancelResult:
     """取消報名 within the registration window; the seat goes back in the same transaction."""
-    now = _now(clock)
+    now = now_of(clock)
     row = session.get(ExamRegistration, registration_id)
     candidate = session.get(Candidate, candidate_id)
     exam = session.get(ExamSession, row.session_id) if row is not None else None
@@ -437,282 +419,3 @@ def cancel(
         .execution_options(synchronize_session=False)
     )
     return answer(CancelOutcome.CANCELLED)
-
-
-@dataclass(frozen=True)
-class StatusResult:
-    ok: bool
-    message_key: str
-
-
-def set_status(
-    session: Session,
-    *,
-    registration_id: int,
-    status: str,
-    settings: Settings,
-    actor: str = "",
-    clock: Clock | None = None,
-) -> StatusResult:
-    """Staff move a registration along (documents pending, paid, confirmed). Cancelling goes
-    through :func:`cancel`, which gives the seat back."""
-    now = _now(clock)
-    row = session.get(ExamRegistration, registration_id)
-    ok = row is not None and row.status in ACTIVE and status in ACTIVE
-    if row is not None and ok:
-        old = row.status
-        row.status = status
-        row.updated_at = now
-        session.add(row)
-    audit.record(
-        session,
-        kind="exam_status",
-        outcome="ok" if ok else "refused",
-        terminal_id=settings.terminal_id,
-        at=now,
-        candidate_id=row.candidate_id if row else None,
-        detail=(f"by={actor}; " if actor else "")
-        + f"registration={registration_id}; "
-        + (f"{old}->{status}" if ok else f"to={status[:20]}"),
-    )
-    return StatusResult(ok, "exams.status_change.ok" if ok else "exams.status_change.refused")
-
-
-# --------------------------------------------------------------------------------------------
-# Exam notice (考試通知 / 考場)
-
-
-@dataclass(frozen=True)
-class Notices:
-    notices: list[RegistrationView] = field(default_factory=list)
-    email_masked: str = ""  # where "send to my e-mail" goes; empty when none is on record
-
-
-def exam_notices(
-    session: Session,
-    *,
-    candidate_id: int,
-    settings: Settings | None = None,
-    clock: Clock | None = None,
-) -> Notices:
-    """The confirmed registrations whose exam has not ended yet, soonest first."""
-    del settings
-    now = _now(clock)
-    candidate = session.get(Candidate, candidate_id)
-    if candidate is None:
-        return Notices()
-    views = [
-        v
-        for v in list_registrations(session, candidate_id=candidate_id, clock=clock)
-        if v.status == "confirmed" and to_utc(v.session.ends_at) > now
-    ]
-    views.sort(key=lambda v: v.session.starts_at)
-    email = delivery.mask_email(candidate.email) if candidate.email else ""
-    return Notices(views, email)
-
-
-def notice_text(view: RegistrationView, language: str) -> str:
-    """One exam notice as plain text (the screen shows it; the e-mail carries it)."""
-    s = view.session
-    lines = [
-        t("exams.notice.heading", language, title=s.title(language)),
-        t("exams.notice.number", language, number=str(view.id)),
-        t("exams.notice.when", language, when=s.when(language)),
-        t("exams.notice.venue", language, venue=s.venue),
-        t("exams.notice.address", language, address=s.address or "-"),
-        t(
-            "exams.notice.bring",
-            language,
-            bring=s.bring or t("exams.notice.bring_default", language),
-        ),
-        t("exams.notice.arrive", language),
-    ]
-    return "\n".join(lines)
-
-
-class NoticeOutcome(StrEnum):
-    SENT = "sent"
-    FAILED = "failed"
-    NO_EMAIL = "no_email"
-    NOTHING = "nothing"  # no confirmed registration to send
-
-
-@dataclass(frozen=True)
-class NoticeResult:
-    outcome: NoticeOutcome
-    message_key: str
-    destination_masked: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome is NoticeOutcome.SENT
-
-
-def send_notice(
-    session: Session,
-    *,
-    candidate_id: int,
-    settings: Settings,
-    registration_id: int | None = None,
-    language: str = "zh-TW",
-    clock: Clock | None = None,
-    send: Callable[..., delivery.SendResult] | None = None,
-) -> NoticeResult:
-    """Send the exam notice(s) to the candidate's registered e-mail: one registration, or every
-    confirmed one. Logged in ``Delivery`` (masked) and the audit trail."""
-    now = _now(clock)
-    candidate = session.get(Candidate, candidate_id)
-    found = exam_notices(session, candidate_id=candidate_id, clock=clock).notices
-    if registration_id is not None:
-        found = [v for v in found if v.id == registration_id]
-
-    def answer(outcome: NoticeOutcome, masked: str = "") -> NoticeResult:
-        audit.record(
-            session,
-            kind="exam_notice",
-            outcome=outcome.value,
-            terminal_id=settings.terminal_id,
-            at=now,
-            account=candidate.account if candidate else "",
-            candidate_id=candidate.id if candidate else None,
-            detail="registrations=" + ",".join(str(v.id) for v in found),
-        )
-        return NoticeResult(outcome, f"exams.notice.{outcome.value}", masked)
-
-    if candidate is None or not found:
-        return answer(NoticeOutcome.NOTHING)
-    if not candidate.email:
-        return answer(NoticeOutcome.NO_EMAIL)
-    body = "\n\n".join(notice_text(v, language) for v in found)
-    result = (send or delivery.send_notice)(
-        settings,
-        channel="email",
-        to=candidate.email,
-        subject=t("exams.notice.subject", language),
-        body=body,
-        language=language,
-    )
-    session.add(
-        Delivery(
-            at=now,
-            candidate_id=candidate.id,
-            channel="email",
-            transport=result.transport,
-            destination_masked=result.destination_masked[:80],
-            purpose="exam_notice",
-            status="sent" if result.ok else "failed",
-            error=result.error[:200],
-        )
-    )
-    outcome = NoticeOutcome.SENT if result.ok else NoticeOutcome.FAILED
-    return answer(outcome, result.destination_masked)
-
-
-# --------------------------------------------------------------------------------------------
-# Staff: add a session (``ipas-kiosk sessions add``; the staff console later)
-
-
-@dataclass(frozen=True)
-class NewSession:
-    """A session as staff type it: times are Taiwan wall-clock times."""
-
-    subject: str
-    level: str
-    starts_at: datetime
-    ends_at: datetime
-    venue: str
-    address: str
-    seats: int
-    opens_at: datetime
-    closes_at: datetime
-    bring: str = ""
-
-
-@dataclass(frozen=True)
-class AddSessionResult:
-    ok: bool
-    message_key: str
-    session: SessionView | None = None
-    errors: dict[str, list[str]] = field(default_factory=dict)
-
-
-def check_new_session(data: NewSession) -> dict[str, list[str]]:
-    """Every problem with ``data``, keyed by field, as catalog keys."""
-    errors: dict[str, list[str]] = {}
-
-    def add(name: str, key: str) -> None:
-        errors.setdefault(name, []).append(key)
-
-    if not is_known_subject(data.subject, data.level):
-        add("subject", "exams.add.unknown_subject")
-    if not data.venue.strip():
-        add("venue", "exams.add.required")
-    for name, value, limit in (("venue", data.venue, 80), ("address", data.address, 200)):
-        if len(value.strip()) > limit:
-            add(name, "exams.add.too_long")
-    if len(data.bring.strip()) > 500:
-        add("bring", "exams.add.too_long")
-    if not 1 <= data.seats <= MAX_SEATS:
-        add("seats", "exams.add.seats")
-    if data.ends_at <= data.starts_at:
-        add("ends_at", "exams.add.ends_before_start")
-    if data.closes_at <= data.opens_at:
-        add("closes_at", "exams.add.closes_before_open")
-    if data.closes_at > data.starts_at:
-        add("closes_at", "exams.add.closes_after_start")
-    return errors
-
-
-def add_session(
-    session: Session,
-    *,
-    data: NewSession,
-    settings: Settings,
-    actor: str = "",
-    clock: Clock | None = None,
-) -> AddSessionResult:
-    """Add an exam session after checking it; a duplicate (same subject, level, start and venue)
-    is refused by the database."""
-    now = _now(clock)
-    errors = check_new_session(data)
-
-    def note(outcome: str, session_id: int | None = None) -> None:
-        audit.record(
-            session,
-            kind="exam_session",
-            outcome=outcome,
-            terminal_id=settings.terminal_id,
-            at=now,
-            detail=(f"by={actor}; " if actor else "")
-            + f"{data.subject[:40]} {data.level[:8]} {data.starts_at:%Y-%m-%d %H:%M}"
-            + (f"; id={session_id}" if session_id else "")
-            + ("; fields=" + ",".join(sorted(errors)) if errors else ""),
-        )
-
-    if errors:
-        note("invalid")
-        return AddSessionResult(False, "exams.add.invalid", errors=errors)
-    row = ExamSession(
-        subject=data.subject,
-        level=data.level,
-        starts_at=to_utc(data.starts_at),
-        ends_at=to_utc(data.ends_at),
-        venue=data.venue.strip(),
-        address=data.address.strip(),
-        seats=data.seats,
-        seats_taken=0,
-        registration_opens_at=to_utc(data.opens_at),
-        registration_closes_at=to_utc(data.closes_at),
-        bring=data.bring.strip(),
-        created_at=now,
-    )
-    try:
-        session.add(row)
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        errors = {"session": ["exams.add.duplicate"]}
-        note("duplicate")
-        return AddSessionResult(False, "exams.add.duplicate", errors=errors)
-    note("ok", row.id)
-    return AddSessionResult(True, "exams.add.ok", SessionView.of(row, now))

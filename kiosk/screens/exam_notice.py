@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from kiosk.exams import Notices, notice_text
+from kiosk.exam_notices import Notices, notice_text
 from kiosk.widgets.text import TButton, TLabel, current_language, plain
 
 from .base import KioskScreen
@@ -50,11 +50,11 @@ class ExamNoticeScreen(KioskScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="exam-notice")
     def load(self) -> None:
-        from kiosk import exams
+        from kiosk import exam_notices
 
         candidate = self.kiosk.candidate
         result: Any = (
-            self.call_store(exams.exam_notices, candidate_id=candidate.id)
+            self.call_store(exam_notices.exam_notices, candidate_id=candidate.id)
             if candidate is not None
             else None
         )
@@ -104,10 +104,10 @@ class ExamNoticeScreen(KioskScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="exam-notice-send")
     def send_notice(self, candidate_id: int, language: str) -> None:
-        from kiosk import exams
+        from kiosk import exam_notices
 
         result: Any = self.call_store(
-            exams.send_notice, candidate_id=candidate_id, language=language
+            exam_notices.send_notice, candidate_id=candidate_id, language=language
         )
         self.deliver(self.show_sent, result)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.lazy import Lazy
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
@@ -48,6 +49,8 @@ def signed_in(make: Callable[[], Any], then: Before | None = None) -> Before:
         if then is not None:
             await then(pilot)
         await app.workers.wait_for_complete()
+        # whole: no lazily mounted part (the top bar's touch buttons) still waiting
+        await wait_for(pilot, lambda: not app.screen.query(Lazy))
         await pilot.pause()
 
     return run

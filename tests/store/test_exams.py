@@ -15,11 +15,13 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, col, select
 
-from kiosk import exams
+from kiosk import exam_notices, exam_sessions, exams
 from kiosk.config import Settings
 from kiosk.delivery import list_outbox
 from kiosk.demo import DEMO_SESSIONS, seed_demo
-from kiosk.exams import CancelOutcome, NewSession, NoticeOutcome, RegisterOutcome
+from kiosk.exam_notices import NoticeOutcome
+from kiosk.exam_sessions import NewSession
+from kiosk.exams import CancelOutcome, RegisterOutcome
 from kiosk.i18n import catalog
 from kiosk.store import (
     AuditEvent,
@@ -82,7 +84,7 @@ def new_session(**changes: object) -> NewSession:
 
 def add(store: Store, settings: Settings, clock: Clock, **changes: object) -> int:
     with store.session() as session:
-        result = exams.add_session(
+        result = exam_sessions.add_session(
             session, data=new_session(**changes), settings=settings, actor="amy", clock=clock
         )
     assert result.ok and result.session is not None, result.errors
@@ -245,7 +247,7 @@ def test_cancel_refuses_outside_the_window_paid_and_someone_elses(
     assert cancel(wang) is CancelOutcome.CLOSED
     clock.now = NOW
     with demo.session() as session:
-        assert exams.set_status(
+        assert exam_sessions.set_status(
             session, registration_id=registration.id, status="paid", settings=settings
         ).ok
     assert cancel(wang) is CancelOutcome.NOT_CANCELLABLE
@@ -262,10 +264,10 @@ def test_set_status_refuses_cancelled_and_unknown(
     assert registration is not None
     with demo.session() as session:
         for status in ("cancelled", "bogus"):
-            assert not exams.set_status(
+            assert not exam_sessions.set_status(
                 session, registration_id=registration.id, status=status, settings=settings
             ).ok
-        assert not exams.set_status(
+        assert not exam_sessions.set_status(
             session, registration_id=999, status="paid", settings=settings
         ).ok
 
@@ -308,15 +310,15 @@ def test_notices_list_confirmed_exams_and_are_sent_by_email(
 ) -> None:
     wang = candidate_id(demo, "wang2026")
     with demo.session() as session:
-        notices = exams.exam_notices(session, candidate_id=wang, clock=lambda: NOW)
+        notices = exam_notices.exam_notices(session, candidate_id=wang, clock=lambda: NOW)
     assert notices.email_masked == "xi****@example.com"
     (notice,) = notices.notices
     assert notice.status == "confirmed" and notice.session.subject == "資訊安全工程師"
-    text = exams.notice_text(notice, "zh-TW")
+    text = exam_notices.notice_text(notice, "zh-TW")
     assert notice.session.venue in text and notice.session.bring in text
     assert notice.session.starts_at.strftime("%Y-%m-%d") in text
     with demo.session() as session:
-        result = exams.send_notice(
+        result = exam_notices.send_notice(
             session, candidate_id=wang, settings=settings, language="en", clock=lambda: NOW
         )
     assert (
@@ -333,7 +335,9 @@ def test_notices_list_confirmed_exams_and_are_sent_by_email(
     assert audit_of(demo, "exam_notice") == ["sent"]
     # the exam is over: nothing left to notify
     with demo.session() as session:
-        later = exams.exam_notices(session, candidate_id=wang, clock=lambda: NOW + timedelta(60))
+        later = exam_notices.exam_notices(
+            session, candidate_id=wang, clock=lambda: NOW + timedelta(60)
+        )
         assert later.notices == []
 
 
@@ -347,10 +351,10 @@ def test_a_notice_needs_an_email_and_a_confirmed_registration(
         row.email = ""
         session.add(row)
     with demo.session() as session:
-        no_email = exams.send_notice(
+        no_email = exam_notices.send_notice(
             session, candidate_id=maria, settings=settings, clock=lambda: NOW
         )
-        nothing = exams.send_notice(
+        nothing = exam_notices.send_notice(
             session,
             candidate_id=candidate_id(demo, "ipas2023chen"),
             settings=settings,
@@ -366,7 +370,7 @@ def test_add_session_checks_every_field_and_refuses_duplicates(
 ) -> None:
     local = exams.to_local(NOW)
     with store.session() as session:
-        bad = exams.add_session(
+        bad = exam_sessions.add_session(
             session,
             data=new_session(
                 subject="行銷企劃",
@@ -392,7 +396,9 @@ def test_add_session_checks_every_field_and_refuses_duplicates(
         assert row is not None
         assert row.starts_at == exams.to_utc(new_session().starts_at)  # stored in UTC
         assert row.starts_at.hour == 1  # 09:00 in Taiwan
-        duplicate = exams.add_session(session, data=new_session(), settings=settings, clock=clock)
+        duplicate = exam_sessions.add_session(
+            session, data=new_session(), settings=settings, clock=clock
+        )
     assert duplicate.errors == {"session": ["exams.add.duplicate"]}
     assert audit_of(store, "exam_session") == ["invalid", "ok", "duplicate"]
 
@@ -411,7 +417,8 @@ def test_levels_from_the_assets_and_unknown_subjects() -> None:
 
 def test_the_exam_domain_and_its_command_do_not_import_textual() -> None:
     code = (
-        "import sys, kiosk.exams, kiosk.cli_sessions, kiosk.demo\n"
+        "import sys, kiosk.exams, kiosk.exam_notices, kiosk.exam_sessions, kiosk.cli_sessions\n"
+        "import kiosk.demo\n"
         "print(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
