@@ -19,6 +19,7 @@ from kiosk.store import (
     Delivery,
     ExamRegistration,
     ExamSession,
+    Store,
     get_candidate_by_account,
 )
 from tests.screens.conftest import screen_name, wait_for
@@ -366,3 +367,28 @@ async def test_exam_registration_works_at_80x24_and_follows_the_language(
         await pilot.click("#confirm-yes")
         await wait_for(pilot, lambda: "Registered: pay the exam fee" in message(app))
     assert registrations_of(app, "wang2026")["資訊安全工程師 中級"] == "registered"
+
+
+async def test_an_unreachable_database_gives_a_message_on_every_menu(
+    app_factory: Callable[..., KioskApp],
+) -> None:
+    app = app_factory()
+    wang = view_of(app, "wang2026")
+    app.store.dispose()
+    app._store = Store("postgresql://nobody@127.0.0.1:1/none")
+    async with app.run_test(size=(100, 32)) as pilot:
+        app.signed_in(wang)
+        await app.push_screen(CandidateHomeScreen())
+        await wait_for(pilot, lambda: screen_name(pilot) == "CandidateHomeScreen")
+        for button, screen in (
+            ("progress", "RegistrationProgressScreen"),
+            ("exam-notice", "ExamNoticeScreen"),
+            ("exam-registration", "ExamRegistrationScreen"),
+        ):
+            await open_menu(pilot, button, screen)
+            if button == "exam-registration":
+                await choose(pilot, "#subject", subject_value("資訊安全工程師", "中級"))
+            await wait_for(pilot, lambda: "資料庫" in message(app), timeout=20)
+            assert app.is_running
+            await press_button(pilot, "#back")
+            await wait_for(pilot, lambda: screen_name(pilot) == "CandidateHomeScreen")
