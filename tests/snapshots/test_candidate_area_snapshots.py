@@ -65,6 +65,12 @@ async def sessions_listed(pilot: Pilot[Any]) -> None:
     listing.highlighted = 0
 
 
+async def confirm_open(pilot: Pilot[Any]) -> None:
+    await sessions_listed(pilot)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "ConfirmScreen")
+
+
 async def registrations_shown(pilot: Pilot[Any]) -> None:
     await wait_for(pilot, lambda: len(pilot.app.screen.query(".reg-status")) == 5)
 
@@ -76,6 +82,7 @@ async def notice_shown(pilot: Pilot[Any]) -> None:
 SCREENS: dict[str, Before] = {
     "home": signed_in(CandidateHomeScreen),
     "exam_registration": signed_in(ExamRegistrationScreen, sessions_listed),
+    "exam_registration_confirm": signed_in(ExamRegistrationScreen, confirm_open),
     "progress": signed_in(RegistrationProgressScreen, registrations_shown),
     "exam_notice": signed_in(ExamNoticeScreen, notice_shown),
     "service_desks": signed_in(ServiceDesksScreen),
