@@ -160,7 +160,13 @@ class ExamRegistration(SQLModel, table=True):
     registration fails in the database), kept when cancelled so the history stays."""
 
     __tablename__ = "exam_registration"
-    __table_args__ = (UniqueConstraint("candidate_id", "session_id"),)
+    __table_args__ = (
+        UniqueConstraint("candidate_id", "session_id"),
+        CheckConstraint(
+            "status IN ('registered', 'documents_pending', 'paid', 'confirmed', 'cancelled')",
+            name="status",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     candidate_id: int = Field(foreign_key="candidate.id", index=True)

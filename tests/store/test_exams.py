@@ -150,6 +150,10 @@ def test_a_second_registration_fails_for_the_session_and_for_the_subject(
     # the database itself refuses a second row, whatever the code above does
     with pytest.raises(IntegrityError), demo.session() as session:
         session.add(ExamRegistration(candidate_id=candidate_id(demo, "wang2026"), session_id=first))
+    # nor a status outside the five
+    maria = candidate_id(demo, "maria.santos")
+    with pytest.raises(IntegrityError), demo.session() as session:
+        session.add(ExamRegistration(candidate_id=maria, session_id=first, status="lost"))
 
 
 def test_a_full_session_refuses_and_the_database_refuses_overbooking(

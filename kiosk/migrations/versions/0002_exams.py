@@ -63,6 +63,10 @@ def upgrade() -> None:
             ["exam_session.id"],
             name=op.f("fk_exam_registration_session_id_exam_session"),
         ),
+        sa.CheckConstraint(
+            "status IN ('registered', 'documents_pending', 'paid', 'confirmed', 'cancelled')",
+            name=op.f("ck_exam_registration_status"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_exam_registration")),
         sa.UniqueConstraint(
             "candidate_id", "session_id", name=op.f("uq_exam_registration_candidate_id")
