@@ -47,7 +47,7 @@ def set_status(
     clock: Clock | None = None,
 ) -> StatusResult:
     """Staff move a registration along (documents pending, paid, confirmed). Cancelling goes
-    through :func:`cancel`, which gives the seat back."""
+    through :func:`kiosk.exams.cancel`, which gives the seat back."""
     now = now_of(clock)
     row = session.get(ExamRegistration, registration_id)
     ok = row is not None and row.status in ACTIVE and status in ACTIVE

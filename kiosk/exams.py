@@ -7,10 +7,11 @@ notices) write no audit row: they change nothing and show the candidate only the
 
 Seats are counted in ``exam_session.seats_taken`` and move only by conditional UPDATEs — ``SET
 seats_taken = seats_taken + 1 WHERE seats_taken < seats`` in the same transaction as the
-registration — so the database decides who gets the last seat, on SQLite (the UPDATE is the
-transaction's first write, so it waits on the busy timeout instead of failing on a stale snapshot)
-and on PostgreSQL (the row lock serialises the UPDATEs, and the WHERE is re-checked after the
-wait). A CHECK constraint refuses anything outside ``0..seats`` as a last line.
+registration — so the database decides who gets the last seat. On SQLite the UPDATE is the
+transaction's first write (pysqlite begins the transaction there; the reads before it hold no
+snapshot), so a busy file makes it wait on the busy timeout rather than fail on a stale snapshot;
+call these with a fresh session. On PostgreSQL the row lock serialises the UPDATEs and the WHERE
+is re-checked after the wait. A CHECK constraint refuses anything outside ``0..seats`` as well.
 
 Times in the store are naive UTC; exam times are shown and typed in Taiwan time (UTC+8, no DST).
 """
