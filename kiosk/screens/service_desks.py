@@ -18,8 +18,9 @@ class ServiceDesksScreen(KioskScreen):
     TITLE_KEY = "ui.service_desks.title"
     DEFAULT_CSS = """
     ServiceDesksScreen #desks { height: auto; margin: 1 0 0 0; }
-    ServiceDesksScreen .desk-name { text-style: bold; }
-    ServiceDesksScreen .desk-contact { padding: 0 0 0 2; }
+    ServiceDesksScreen .desk { height: auto; }
+    ServiceDesksScreen .desk-name { width: 24; text-style: bold; }
+    ServiceDesksScreen .desk-contact { width: 1fr; }
     ServiceDesksScreen #general { text-style: bold; margin: 1 0 0 0; }
     """
 
@@ -29,13 +30,14 @@ class ServiceDesksScreen(KioskScreen):
         yield TLabel("ui.service_desks.intro", classes="note")
         with Vertical(id="desks"):
             for desk in assets.service_desks():
-                yield Static(plain(desk.certification_zh), classes="desk-name", markup=False)
-                yield TLabel(
-                    "ui.service_desks.desk",
-                    classes="desk-contact",
-                    phone=desk.phone,
-                    email=desk.email,
-                )
+                with Horizontal(classes="desk"):
+                    yield Static(plain(desk.certification_zh), classes="desk-name", markup=False)
+                    yield TLabel(
+                        "ui.service_desks.desk",
+                        classes="desk-contact",
+                        phone=desk.phone,
+                        email=desk.email,
+                    )
         yield TLabel(
             "ui.service_desks.general",
             id="general",
