@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--full", action="store_true", help="more repetitions for crypto timings")
     args = parser.parse_args(argv)
 
-    from bench import bench_crypto, bench_store, bench_ui
+    from bench import bench_crypto, bench_search, bench_store, bench_ui
 
     print(
         f"# ipas-kiosk benchmarks — {time.strftime('%Y-%m-%d %H:%M')} — "
@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for lines in (
         bench_store.run(candidates=args.candidates, samples=args.samples),
+        bench_search.run(candidates=args.candidates),
         bench_crypto.run(quick=not args.full),
         bench_ui.run(),
     ):

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from kiosk import audit, delivery, national_id
@@ -101,7 +102,7 @@ def search_statement(query: str, limit: int = SEARCH_LIMIT) -> tuple[SearchKind,
     kind, value = classify(query)
     if not kind:
         return "", None
-    statement = select(Candidate)
+    statement: Any = sa_select(*HIT_COLUMNS)  # plain rows: no ORM objects to build for 50 hits
     if kind == "national_id":
         statement = statement.where(Candidate.national_id == value)
     elif kind == "email":
@@ -126,12 +127,24 @@ def search(session: Session, *, query: str, limit: int = SEARCH_LIMIT) -> Search
     kind, statement = search_statement(query, limit)
     if statement is None:
         return SearchResult("")
-    found = list(session.exec(statement))
+    found = session.execute(statement).all()
     return SearchResult(kind, tuple(row_of(c) for c in found[:limit]), more=len(found) > limit)
 
 
-def row_of(row: Candidate) -> CandidateRow:
-    assert row.id is not None
+HIT_COLUMNS = (
+    col(Candidate.id),
+    col(Candidate.account),
+    col(Candidate.chinese_name),
+    col(Candidate.national_id),
+    col(Candidate.email),
+    col(Candidate.mobile),
+    col(Candidate.origin),
+    col(Candidate.profile_complete),
+)
+
+
+def row_of(row: Any) -> CandidateRow:
+    """A search hit from a ``Candidate`` or a row of :data:`HIT_COLUMNS`."""
     return CandidateRow(
         id=row.id,
         account=row.account,
@@ -182,9 +195,15 @@ class DeliveryRow:
 
 @dataclass(frozen=True)
 class RegistrationRow:
-    """An exam registration as ``kiosk.exams`` describes it, reduced to text for the screen."""
+    """An exam registration from ``kiosk.exams``, reduced to text for the screen (exam times in
+    Taiwan time, as ``kiosk.exams`` gives them)."""
 
-    summary: str
+    starts_at: datetime | None
+    subject: str
+    level: str
+    venue: str
+    status: str
+    status_key: str
 
 
 @dataclass(frozen=True)
@@ -271,23 +290,25 @@ def candidate_detail(
 
 
 def _registrations(session: Session, candidate_id: int) -> tuple[RegistrationRow, ...] | None:
-    """The candidate's exam registrations, when ``kiosk.exams`` provides them."""
+    """The candidate's exam registrations, when ``kiosk.exams`` provides them (None if not)."""
     try:
-        from kiosk.exams import list_registrations  # type: ignore[attr-defined, unused-ignore]
+        from kiosk.exams import list_registrations
     except ImportError:
         return None
-    found = list_registrations(session, candidate_id=candidate_id)
-    return tuple(RegistrationRow(_summary(item)) for item in found)
-
-
-def _summary(item: object) -> str:
-    """A registration in one line, whatever shape ``kiosk.exams`` gives it."""
-    parts = []
-    for name in ("exam_name", "subject", "subject_name", "session_name", "exam_date", "status"):
-        value = getattr(item, name, None)
-        if value not in (None, ""):
-            parts.append(str(value))
-    return " / ".join(parts) if parts else str(item)
+    rows = []
+    for item in list_registrations(session, candidate_id=candidate_id):
+        exam = getattr(item, "session", None)
+        rows.append(
+            RegistrationRow(
+                starts_at=getattr(exam, "starts_at", None),
+                subject=str(getattr(exam, "subject", "")),
+                level=str(getattr(exam, "level", "")),
+                venue=str(getattr(exam, "venue", "")),
+                status=str(getattr(item, "status", "")),
+                status_key=str(getattr(item, "status_key", "")),
+            )
+        )
+    return tuple(rows)
 
 
 # --------------------------------------------------------------------------------------------

@@ -27,6 +27,13 @@ EVENT_COLUMNS = (
     ("terminal", "staff.column.terminal"),
     ("detail", "staff.column.detail"),
 )
+REGISTRATION_COLUMNS = (
+    ("starts_at", "staff.column.exam_time"),
+    ("subject", "staff.column.subject"),
+    ("level", "staff.column.level"),
+    ("venue", "staff.column.venue"),
+    ("status", "staff.column.status"),
+)
 DELIVERY_COLUMNS = (
     ("at", "staff.column.at"),
     ("channel", "staff.column.channel"),
@@ -104,6 +111,7 @@ class CandidateScreen(StaffScreen):
         yield DataTable(id="deliveries-table", cursor_type="row", zebra_stripes=True)
         yield TLabel("staff.candidate.registrations", classes="section")
         yield Static("", id="registrations", classes="facts", markup=False)
+        yield DataTable(id="registrations-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         self.load(audited=True)
@@ -205,13 +213,35 @@ class CandidateScreen(StaffScreen):
                 for n, d in enumerate(detail.deliveries)
             ),
         )
+        registrations = detail.registrations or ()
         if detail.registrations is None:
             text = t("staff.registrations.unavailable", language)
-        elif not detail.registrations:
+        elif not registrations:
             text = t("staff.registrations.none", language)
         else:
-            text = "\n".join(r.summary for r in detail.registrations)
-        self.query_one("#registrations", Static).update(plain(text))
+            text = ""
+        note = self.query_one("#registrations", Static)
+        note.update(plain(text))
+        note.display = bool(text)
+        table = self.query_one("#registrations-table", DataTable)
+        table.display = bool(registrations)
+        fill_table(
+            table,
+            REGISTRATION_COLUMNS,
+            (
+                (
+                    str(n),
+                    (
+                        when(r.starts_at),
+                        r.subject,
+                        r.level,
+                        r.venue,
+                        t(r.status_key, language) if r.status_key else r.status,
+                    ),
+                )
+                for n, r in enumerate(registrations)
+            ),
+        )
 
     def apply_language(self, language: str) -> None:
         super().apply_language(language)

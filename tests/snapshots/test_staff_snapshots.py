@@ -35,7 +35,7 @@ def _still_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def fixed_app(tmp_path: Path, language: str) -> StaffApp:
-    app = build_staff_app(tmp_path, language=language)
+    app = build_staff_app(tmp_path, now=MOMENT, language=language)
     app.clock = lambda: MOMENT
     with app.store.session() as session:
         session.execute(update(AuditEvent).values(at=MOMENT))

@@ -67,15 +67,16 @@ def candidate_id(store: Store, account: str) -> int:
         return row.id
 
 
-def build_staff_app(tmp_path: Path, **overrides: Any) -> StaffApp:
-    """A console on a fresh SQLite file: demo candidates and the two staff users."""
+def build_staff_app(tmp_path: Path, *, now: datetime | None = None, **overrides: Any) -> StaffApp:
+    """A console on a fresh SQLite file: demo candidates (and their exams, relative to ``now``)
+    and the two staff users."""
     from kiosk.staff.app import StaffApp
 
     settings = make_settings(tmp_path, **overrides)
     store = Store(f"sqlite:///{tmp_path / 'kiosk.db'}")
     store.upgrade()
     with store.session() as session:
-        seed_demo(session, settings=settings)
+        seed_demo(session, settings=settings, now=now)
     add_staff(store, settings)
     return StaffApp(settings, store=store)
 

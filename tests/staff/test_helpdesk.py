@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import select
+from sqlmodel import col, select
 
 from kiosk import audit, helpdesk
 from kiosk.config import Settings
@@ -233,3 +233,32 @@ def test_export_writes_a_safe_csv_and_is_audited(
     with desk_store.session() as session:
         done = session.exec(select(AuditEvent).where(AuditEvent.kind == "audit_export")).one()
     assert done.staff == DESK[0] and "A12345****" in done.detail and "A123456789" not in done.detail
+
+
+def test_candidate_detail_lists_exam_registrations(desk_store: Store, settings: Settings) -> None:
+    from datetime import timedelta
+
+    from kiosk import exams
+    from kiosk.store import ExamSession
+
+    wang = candidate_id(desk_store, "wang2026")
+    with desk_store.session() as session:
+        exam = session.exec(select(ExamSession).order_by(col(ExamSession.id))).first()
+        assert exam is not None and exam.id is not None, "the demo has exam sessions"
+        moment = exam.registration_opens_at + timedelta(minutes=1)
+        exams.register(  # unless the demo registered this one already
+            session, candidate_id=wang, session_id=exam.id, settings=settings, clock=lambda: moment
+        )
+    with desk_store.session() as session:
+        expected = exams.list_registrations(session, candidate_id=wang, clock=lambda: moment)
+        detail = helpdesk.candidate_detail(
+            session,
+            candidate_id=wang,
+            staff=desk(desk_store),
+            settings=settings,
+            clock=lambda: moment,
+        )
+    assert detail.registrations is not None and len(expected) >= 1
+    assert [(r.subject, r.venue, r.status_key) for r in detail.registrations] == [
+        (e.session.subject, e.session.venue, e.status_key) for e in expected
+    ]
