@@ -1,0 +1,19 @@
+"""Test-only entry point that tests/browser/test_serve.py serves with ``ipas-kiosk serve
+--command``: the real KioskApp, configured from the environment like ``ipas-kiosk run``, with a
+fixed captcha answer. The product has no way to fix the captcha from outside Python (DESIGN.md);
+this script is that Python, and it lives in tests/ only."""
+
+from __future__ import annotations
+
+from kiosk.app import KioskApp
+from kiosk.config import Settings
+
+CAPTCHA = "12345"
+
+
+def main() -> None:
+    KioskApp(Settings(), captcha_source=lambda: CAPTCHA, captcha_seed=7).run()
+
+
+if __name__ == "__main__":
+    main()
