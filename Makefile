@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench check install clean constraints
+.PHONY: run test bench check install clean constraints browser
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -21,8 +21,21 @@ run: $(STAMP)
 	$(BIN)/ipas-kiosk seed --demo --if-empty
 	$(BIN)/ipas-kiosk run
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# tests/browser drive Debian's chromium (never a browser download: no `playwright install`);
+# installed here when missing, as root with apt-get, else they skip and say why.
+browser:
+	@if [ -x /usr/bin/chromium ]; then \
+	  echo "browser: /usr/bin/chromium is installed"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "browser: installing Debian's chromium and CJK fonts"; \
+	  (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk) \
+	    || echo "browser: apt-get could not install chromium: tests/browser will skip"; \
+	else \
+	  echo "browser: /usr/bin/chromium is missing and this is not root with apt-get: tests/browser will skip"; \
+	fi
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
