@@ -2,16 +2,17 @@
 
 A unit (school, company, training centre) sends one file of its candidates: CSV (UTF-8, UTF-8 with
 BOM, UTF-16 as Excel's "Unicode text", or Big5/cp950 as older Taiwanese Excel saves it) or XLSX
-(openpyxl, read-only). The first non-empty row is the header; each column may be named in Chinese
-or English (see :data:`COLUMNS`; spaces, case, ``*`` marks and full-width forms are ignored):
+(openpyxl, read-only). The header is the first row that names the required columns (title rows
+above it are skipped); each column may be named in Chinese or English (see :data:`COLUMNS`;
+spaces, case, ``*`` marks and full-width forms are ignored):
 
 =================  ===========================================  ==========================
 field              header names accepted                         required
 =================  ===========================================  ==========================
-national_id        身分證號, 身分證字號, 統一證號, national_id      yes
+national_id        身分證號, 身份證字號, 統一證號, national_id      yes
 chinese_name       中文姓名, 姓名, chinese_name                    yes
 email              電子郵件, EMAIL信箱, email                       email or mobile
-mobile             手機號碼, 手機, mobile                           email or mobile
+mobile             手機號碼, 手機, 行動電話, mobile                 email or mobile
 nationality        身分, 國籍, nationality (本國籍/外國籍, TW/foreign, empty = TW)
 english_surname    英文姓, 英文姓氏, english_surname (empty: Tongyong from the Chinese name)
 english_given_name 英文名, 英文名字, english_given_name
@@ -58,6 +59,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -77,13 +79,24 @@ Progress = Callable[[int, int], None]
 MAX_ROWS = 50_000
 BATCH_SIZE = 500
 MAX_FILE_BYTES = 20 * 1024 * 1024
+HEADER_SEARCH_ROWS = 10  # non-empty rows looked at for the header
 
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "national_id": ("身分證號", "身分證字號", "身分證統一編號", "統一證號", "national_id", "id"),
+    "national_id": (
+        "身分證號",
+        "身分證字號",
+        "身份證號",  # the variant 份 is as common in real files
+        "身份證字號",
+        "身分證統一編號",
+        "統一證號",
+        "居留證號",
+        "national_id",
+        "id",
+    ),
     "chinese_name": ("中文姓名", "姓名", "chinese_name", "name"),
     "email": ("電子郵件", "email信箱", "電子信箱", "email", "e-mail"),
-    "mobile": ("手機號碼", "手機", "mobile", "mobile_number"),
-    "nationality": ("身分", "國籍", "nationality"),
+    "mobile": ("手機號碼", "手機", "行動電話", "mobile", "mobile_number"),
+    "nationality": ("身分", "身份", "國籍", "nationality"),
     "english_surname": ("英文姓", "英文姓氏", "english_surname", "surname"),
     "english_given_name": ("英文名", "英文名字", "english_given_name", "given_name"),
     "gender": ("性別", "gender"),
@@ -168,7 +181,7 @@ class ImportResult:
 @dataclass(frozen=True)
 class _Checked:
     check: RowCheck
-    values: dict[str, str]  # normalized, ready to insert (OK rows only)
+    values: dict[str, Any]  # normalized columns, ready to insert (OK rows only)
 
 
 class FileProblem(Exception):
@@ -272,21 +285,24 @@ def read_rows(path: Path | str) -> tuple[list[tuple[int, dict[str, str]]], list[
     header: list[str | None] | None = None
     unknown: list[str] = []
     rows: list[tuple[int, dict[str, str]]] = []
+    fewest_missing: list[str] | None = None
+    before_header = 0
     for line, cells in enumerate(source, start=1):
         if not any(cells):
             continue
         if header is None:
-            header = [_ALIASES.get(_header_key(cell)) for cell in cells]
-            unknown = [cell for cell, name in zip(cells, header, strict=True) if cell and not name]
-            found = {name for name in header if name}
-            missing = [name for name in REQUIRED_COLUMNS if name not in found]
-            if not found & set(CONTACT_COLUMNS):
-                missing.append("email")
+            # a sheet often starts with a title row or two (某某大學 團體報名名單) above the header
+            names = [_ALIASES.get(_header_key(cell)) for cell in cells]
+            missing = _missing_columns(names)
             if missing:
-                raise FileProblem(
-                    "group_import.file.columns",
-                    columns=", ".join(COLUMNS[name][0] for name in missing),
-                )
+                if fewest_missing is None or len(missing) < len(fewest_missing):
+                    fewest_missing = missing
+                before_header += 1
+                if before_header >= HEADER_SEARCH_ROWS:
+                    break
+                continue
+            header = names
+            unknown = [cell for cell, name in zip(cells, names, strict=True) if cell and not name]
             continue
         if len(rows) >= MAX_ROWS:
             raise FileProblem("group_import.file.too_many", limit=str(MAX_ROWS))
@@ -296,8 +312,18 @@ def read_rows(path: Path | str) -> tuple[list[tuple[int, dict[str, str]]], list[
                 values[name] = cell
         rows.append((line, values))
     if header is None:
-        raise FileProblem("group_import.file.empty")
+        if fewest_missing is None:
+            raise FileProblem("group_import.file.empty")
+        raise FileProblem("group_import.file.columns", columns=", ".join(fewest_missing))
     return rows, unknown
+
+
+def _missing_columns(names: list[str | None]) -> list[str]:
+    found = {name for name in names if name}
+    missing = [COLUMNS[name][0] for name in REQUIRED_COLUMNS if name not in found]
+    if not found & set(CONTACT_COLUMNS):
+        missing.append("/".join(COLUMNS[name][0] for name in CONTACT_COLUMNS))
+    return missing
 
 
 # --------------------------------------------------------------------------------------------
@@ -393,11 +419,12 @@ def check_row(line: int, raw: Mapping[str, str], *, unit: str) -> _Checked:
         reasons=tuple(reasons),
         profile_complete=complete,
     )
-    values = {
+    values: dict[str, Any] = {
         **profile,
         "nationality": nationality,
         "national_id": nid,
         "group_unit": group_unit,
+        "profile_complete": complete,
     }
     return _Checked(check, values if status is RowStatus.OK else {})
 
@@ -488,7 +515,7 @@ def _taken_accounts(session: Session, keys: list[str]) -> set[str]:
     )
 
 
-def _records(session: Session, batch: list[dict[str, str]], now: datetime) -> list[dict[str, Any]]:
+def _records(session: Session, batch: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
     """Rows to insert, each with an account free in the store and in the batch."""
     accounts = [make_account(v["english_surname"], v["english_given_name"]) for v in batch]
     for attempt in range(20):
@@ -508,20 +535,32 @@ def _records(session: Session, batch: list[dict[str, str]], now: datetime) -> li
             seen.add(accounts[i].lower())
         if not clash:
             break
-    records = []
-    for values, account in zip(batch, accounts, strict=True):
-        row = Candidate(
-            account=account,
-            account_key=account.lower(),
-            password_hash=None,
-            origin="group",
-            profile_complete=not _profile_errors(values, nationality=values["nationality"]),
-            created_at=now,
-            updated_at=now,
-            **values,  # type: ignore[arg-type]
-        )
-        records.append(row.model_dump(exclude={"id"}))
-    return records
+    template = _row_template()
+    return [
+        {
+            **template,
+            **values,
+            "account": account,
+            "account_key": account.lower(),
+            "created_at": now,
+            "updated_at": now,
+        }
+        for values, account in zip(batch, accounts, strict=True)
+    ]
+
+
+@cache
+def _row_template() -> dict[str, Any]:
+    """Every column's default for a group candidate (one model built, not one per row)."""
+    row = Candidate(
+        account="",
+        account_key="",
+        national_id="",
+        chinese_name="",
+        password_hash=None,
+        origin="group",
+    )
+    return row.model_dump(exclude={"id"})
 
 
 def _insert_batch(session: Session, records: list[dict[str, Any]]) -> tuple[int, int]:

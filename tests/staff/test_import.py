@@ -271,6 +271,8 @@ def test_xlsx_with_number_cells(store: Store, settings: Settings, tmp_path: Path
     book = Workbook()
     sheet = book.active
     assert sheet is not None
+    sheet.append(["國立清華大學 團體報名名單"])  # a title row above the header
+    sheet.append([])
     sheet.append(["身分證號 *", "中文姓名 *", "EMAIL信箱", "手機", "性別", "學歷", "學校", "系所"])
     sheet.append([make_id(1), "張志明", "", 912345678, "M", 4, "國立清華大學", "物理學系"])
     sheet.append([make_id(2), "李", "", "", "", "", "", ""])  # 1 character: too short
@@ -281,6 +283,7 @@ def test_xlsx_with_number_cells(store: Store, settings: Settings, tmp_path: Path
             session, path=path, unit="U", staff="desk01", settings=settings
         )
     assert (result.created, result.bad) == (1, 1)
+    assert [row.line for row in result.preview.rows] == [4, 5]
     with store.session() as session:
         row = session.exec(select(Candidate)).one()
     assert (row.mobile, row.education, row.english_surname) == ("0912345678", "04", "JHANG")
@@ -307,6 +310,18 @@ def test_unusable_files_are_answered_not_raised(
         )
     assert preview.file_error == key and result.file_error == key
     assert count(store) == 0
+    with store.session() as session:
+        event = session.exec(select(AuditEvent)).one()
+    assert (event.kind, event.outcome, event.staff) == ("group_import", "file_error", "desk01")
+
+
+def test_missing_columns_are_named(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "unit.csv"
+    path.write_text("姓名,性別\n王小明,男\n", encoding="utf-8")
+    with store.session() as session:
+        preview = group_import.preview_file(session, path=path, unit="U")
+    assert preview.file_error == "group_import.file.columns"
+    assert preview.file_error_values == {"columns": "身分證號, 電子郵件/手機號碼"}
 
 
 def test_missing_file_and_not_a_spreadsheet(store: Store, tmp_path: Path) -> None:
