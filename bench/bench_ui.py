@@ -41,17 +41,28 @@ STARTUP = textwrap.dedent(
         class Kiosk(KioskApp):
             def on_mount(self):
                 super().on_mount()
-                self.call_after_refresh(self.done)
+                self.call_after_refresh(self.first)
+            def first(self):  # the account box has focus and takes keys
+                self.first_paint = ((time.perf_counter() - t0) * 1000, rss())
+                self.timer = self.set_interval(0.001, self.poll)
+            def poll(self):  # then: the lazily mounted rest of the page is on screen too
+                whole = getattr(self.screen, "ready", True) and self.query("#end-session")
+                if self.timer and whole:
+                    self.timer.stop()
+                    self.timer = None
+                    self.call_after_refresh(self.done)
             def done(self):
-                print(f"{(time.perf_counter() - t0) * 1000:.1f} {rss()}")
+                ms, kb = self.first_paint
+                print(f"{ms:.1f} {kb} {(time.perf_counter() - t0) * 1000:.1f} {rss()}")
                 self.exit()
         Kiosk().run(headless=True)
     """
 )
 
 
-def startup(kind: str, runs: int, env: dict[str, str]) -> tuple[float, float]:
-    times, memory = [], []
+def startup(kind: str, runs: int, env: dict[str, str]) -> tuple[float, ...]:
+    """Median start-up ms and MB; for the kiosk also when the whole login page is mounted."""
+    columns: list[list[float]] = []
     for _ in range(runs):
         out = subprocess.run(
             [sys.executable, "-c", STARTUP, kind],
@@ -61,9 +72,11 @@ def startup(kind: str, runs: int, env: dict[str, str]) -> tuple[float, float]:
             check=True,
             timeout=60,
         ).stdout.split()
-        times.append(float(out[0]))
-        memory.append(float(out[1]) / 1024)
-    return statistics.median(times), statistics.median(memory)
+        values = [float(x) / (1024 if n % 2 else 1) for n, x in enumerate(out)]
+        columns = columns or [[] for _ in values]
+        for column, value in zip(columns, values, strict=True):
+            column.append(value)
+    return tuple(statistics.median(column) for column in columns)
 
 
 KEYS_AND_STALLS = textwrap.dedent(
@@ -147,7 +160,7 @@ def run(runs: int = 7) -> list[str]:
             "IPAS_KIOSK_CONFIG_FILE": f"{tmp}/none.toml",
         }
         bare_ms, bare_mb = startup("bare", runs, env)
-        kiosk_ms, kiosk_mb = startup("kiosk", runs, env)
+        kiosk_ms, kiosk_mb, whole_ms, whole_mb = startup("kiosk", runs, env)
         out = subprocess.run(
             [sys.executable, "-c", KEYS_AND_STALLS, tmp],
             capture_output=True,
@@ -171,8 +184,11 @@ def run(runs: int = 7) -> list[str]:
         "",
         "| measure | bare app | kiosk | ratio | goal | met |",
         "|---|---|---|---|---|---|",
-        row("start to first screen (headless)", bare_ms, kiosk_ms, "ms", 1.3),
-        row("resident memory at first screen", bare_mb, kiosk_mb, "MB", 1.5),
+        row("start to an interactive login screen (headless)", bare_ms, kiosk_ms, "ms", 1.3),
+        row("resident memory at that point", bare_mb, kiosk_mb, "MB", 1.5),
+        row("start to the whole login page (captcha row, buttons, rules box)", bare_ms,
+            whole_ms, "ms", 1.3),
+        row("resident memory with the whole page", bare_mb, whole_mb, "MB", 1.5),
         row(
             "key echo into a field with live rules (median of 60 keys)",
             bare_key,

@@ -8,6 +8,7 @@ suspends or opens a palette; the operator leaves with F12 and the PIN from setti
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -19,10 +20,12 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from kiosk.config import Settings
+from kiosk import config_files
+from kiosk.i18n import LANGUAGES
 
 if TYPE_CHECKING:
     from kiosk.accounts import CandidateView
+    from kiosk.config import Settings
     from kiosk.store import Store
 
 T = TypeVar("T")
@@ -78,7 +81,8 @@ class KioskApp(App[None], inherit_bindings=False):
         kiosk_mode: bool = False,
     ) -> None:
         super().__init__()
-        self.settings = settings or Settings()
+        self._settings = settings  # None: loaded in a thread after the first paint (pydantic)
+        self._settings_lock = threading.Lock()
         self._store = store
         self.clock = clock
         self.captcha_source = captcha_source
@@ -86,10 +90,37 @@ class KioskApp(App[None], inherit_bindings=False):
         self.kiosk_mode = kiosk_mode
         self.candidate: CandidateView | None = None
         self.session_token = 0  # bumped by every reset: late worker results of a past session drop
-        self.set_reactive(KioskApp.language, self.settings.language)
+        self.set_reactive(KioskApp.language, self.default_language())
         self.last_input = time.monotonic()
         self._idle_open = False
         self._operator_resting_until = 0.0
+
+    # ------------------------------------------------------------------ settings
+
+    @property
+    def settings(self) -> Settings:
+        """The site's settings; the first use (normally the warm-up thread) loads them."""
+        if self._settings is None:
+            with self._settings_lock:
+                if self._settings is None:
+                    from kiosk.config import Settings
+
+                    self._settings = Settings()
+        return self._settings
+
+    def default_language(self) -> str:
+        if self._settings is not None:
+            return self._settings.language
+        return config_files.peek("language", LANGUAGES[0], allowed=LANGUAGES)
+
+    def service_contact(self) -> tuple[str, str]:
+        """The footer's phone and e-mail, without waiting for the settings to load."""
+        if self._settings is not None:
+            return self._settings.service_phone, self._settings.service_email
+        return (
+            config_files.peek("service_phone", config_files.SERVICE_PHONE),
+            config_files.peek("service_email", config_files.SERVICE_EMAIL),
+        )
 
     # ------------------------------------------------------------------ store
 
@@ -127,7 +158,16 @@ class KioskApp(App[None], inherit_bindings=False):
         self.set_timer(0.5, self._prewarm)  # after the first paint
 
     def _prewarm(self) -> None:
-        self.run_worker(warm_up, thread=True, group="prewarm", exit_on_error=False)
+        self.run_worker(self._warm_up, thread=True, group="prewarm", exit_on_error=False)
+
+    def _warm_up(self) -> None:
+        try:
+            self.settings  # noqa: B018  # loads them, off the event loop
+        except Exception as error:  # a broken configuration: say so and stop, no traceback
+            message = f"ipas-kiosk: configuration error: {error}"
+            self.call_from_thread(self.exit, return_code=2, message=message)
+            return
+        warm_up()
 
     async def reset_session(self) -> None:
         """Drop every screen above login, wipe every value, forget the candidate."""
@@ -135,7 +175,7 @@ class KioskApp(App[None], inherit_bindings=False):
         self.session_token += 1
         self._idle_open = False
         self._clipboard = ""
-        self.language = self.settings.language
+        self.language = self.default_language()
         while len(self.screen_stack) > 1:
             await self.pop_screen()
         base = self.screen_stack[0]
@@ -186,6 +226,8 @@ class KioskApp(App[None], inherit_bindings=False):
         )
 
     def _check_idle(self) -> None:
+        if self._settings is None:
+            return  # still loading (the warm-up thread): nobody has been idle that long yet
         if self._idle_open or time.monotonic() - self.last_input < self.settings.idle_seconds:
             return
         if self.session_is_pristine():

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kiosk.cli_sessions import sessions_app
 from kiosk.cli_serve import serve
+from kiosk.cli_sessions import sessions_app
 from kiosk.cli_staff import staff_app
 
 if TYPE_CHECKING:
@@ -51,8 +51,11 @@ def run(
     """Start the kiosk on this terminal."""
     from kiosk.app import KioskApp
 
-    settings = _settings()
-    KioskApp(settings, store=_store(settings), kiosk_mode=kiosk).run()
+    # Settings (pydantic) and the store (SQLAlchemy) load after the first paint, in a thread.
+    app = KioskApp(kiosk_mode=kiosk)
+    app.run()
+    if app.return_code:
+        raise typer.Exit(app.return_code)
 
 
 @db_app.command("upgrade")

@@ -7,12 +7,10 @@ in the user data directory, e-mail into a Maildir outbox, SMS into a spool direc
 
 from __future__ import annotations
 
-import os
 import socket
 from pathlib import Path
 from typing import Literal
 
-from platformdirs import user_config_dir, user_data_dir
 from pydantic import Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
@@ -21,18 +19,9 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-APP_NAME = "ipas-kiosk"
+from kiosk.config_files import APP_NAME, SERVICE_EMAIL, SERVICE_PHONE, config_file, data_dir
 
-
-def data_dir() -> Path:
-    return Path(user_data_dir(APP_NAME, appauthor=False))
-
-
-def config_file() -> Path:
-    explicit = os.environ.get("IPAS_KIOSK_CONFIG_FILE")
-    if explicit:
-        return Path(explicit)
-    return Path(user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+__all__ = ["APP_NAME", "Settings", "config_file", "data_dir"]
 
 
 class Settings(BaseSettings):
@@ -76,8 +65,8 @@ class Settings(BaseSettings):
 
     outbox_dir: Path = Field(default_factory=lambda: data_dir() / "outbox")
 
-    service_phone: str = "03-5917544"
-    service_email: str = "iPAS@itri.org.tw"
+    service_phone: str = SERVICE_PHONE
+    service_email: str = SERVICE_EMAIL
 
     @classmethod
     def settings_customise_sources(

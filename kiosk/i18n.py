@@ -11,7 +11,9 @@ strings, while TOML keeps both languages readable side by side and needs no comp
 
 from __future__ import annotations
 
-import tomllib
+import hashlib
+import json
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -32,14 +34,49 @@ def _flatten(prefix: str, table: dict[str, Any], out: dict[str, str]) -> None:
 
 @cache
 def catalog(language: str) -> dict[str, str]:
-    """All messages of one language as a flat ``{key: template}`` mapping."""
+    """All messages of one language as a flat ``{key: template}`` mapping.
+
+    Parsing the TOML files costs more than painting half the login page, so the merged catalog
+    is kept as JSON in the user cache directory, keyed by the files' names, sizes and times.
+    """
     if language not in LANGUAGES:
         language = DEFAULT_LANGUAGE
+    paths = sorted((_LOCALES / language).glob("*.toml"))
+    stamp = "|".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in paths)
+    digest = hashlib.sha256(stamp.encode()).hexdigest()[:16]
+    cached = _cache_dir() / f"catalog-{language}-{digest}.json"
+    try:
+        return dict(json.loads(cached.read_text("utf-8")))
+    except (OSError, ValueError):
+        pass
+    import tomllib
+
     out: dict[str, str] = {}
-    for path in sorted((_LOCALES / language).glob("*.toml")):
+    for path in paths:
         with path.open("rb") as handle:
             _flatten("", tomllib.load(handle), out)
+    _write_atomically(cached, json.dumps(out, ensure_ascii=False))
     return out
+
+
+def _cache_dir() -> Path:
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("ipas-kiosk", appauthor=False))
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Best effort: a read-only or full disk only means parsing the TOML again next time."""
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except OSError:
+        pass
 
 
 def t(key: str, language: str = DEFAULT_LANGUAGE, /, **values: object) -> str:

@@ -3,7 +3,7 @@ every portal page shares."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.app import ComposeResult
@@ -20,6 +20,7 @@ from kiosk.widgets.text import TButton, TLabel, current_language, plain
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
+    from kiosk.captcha import Captcha
 
 
 class KioskScreen(Screen[None]):
@@ -27,6 +28,8 @@ class KioskScreen(Screen[None]):
 
     TITLE_KEY: ClassVar[str] = "ui.app.title"
     _worker_token = -1
+    ready = True  # False while widgets of compose_later are still to be mounted
+    captcha: Captcha | None = None  # set by compose_captcha on pages that have one
     DEFAULT_CSS = """
     KioskScreen #body { padding: 0 2; }
     KioskScreen .page-heading { text-style: bold; color: $accent; margin: 1 0 0 0; }
@@ -55,27 +58,52 @@ class KioskScreen(Screen[None]):
     def compose_body(self) -> ComposeResult:
         yield from ()
 
-    def on_mount(self) -> None:
-        from kiosk.widgets.captcha import CaptchaWidget
+    def compose_later(self) -> Iterable[Widget]:
+        """Widgets appended to the body right after the first paint (default: none).
 
-        boxes = self.query(CaptchaWidget)
-        # taken here, on the event loop: worker threads must not walk the DOM
-        self.captcha = boxes.first().captcha if boxes else None
+        Importing, building and styling a widget all cost start-up time. A page whose first
+        rows are what the candidate uses first (login: the account box, focused) paints those
+        at once and builds the rest a frame later, so the page takes keys sooner.
+        """
+        return ()
+
+    def on_mount(self) -> None:
+        if type(self).compose_later is not KioskScreen.compose_later:
+            self.ready = False
+            self.call_after_refresh(self._mount_later)
+
+    async def _mount_later(self) -> None:
+        await self.query_one("#body").mount_all(list(self.compose_later()))
+        self.ready = True
+        self.page_completed()
+
+    def page_completed(self) -> None:
+        """Called once the widgets of :meth:`compose_later` are mounted."""
 
     def compose_captcha(self) -> ComposeResult:
-        """The 驗證碼 row (picture, refresh) and its ``#captcha-input`` box."""
+        """The 驗證碼 row (picture, refresh) and its ``#captcha-input`` box.
+
+        The screen owns the challenge (``self.captcha``), so worker threads read it without
+        walking the DOM, even before a lazily mounted captcha row is on screen.
+        """
+        from kiosk.captcha import Captcha
         from kiosk.widgets.captcha import CaptchaWidget
 
-        with Horizontal(classes="captcha-row"):
-            yield TLabel("ui.field.captcha", classes="field-label", prefix="* ")
-            yield CaptchaWidget(self.kiosk.captcha_source, seed=self.kiosk.captcha_seed)
+        self.captcha = Captcha(self.kiosk.captcha_source, seed=self.kiosk.captcha_seed)
+        yield Horizontal(
+            TLabel("ui.field.captcha", classes="field-label", prefix="* "),
+            CaptchaWidget(captcha=self.captcha),
+            classes="captcha-row",
+        )
         yield LabelledField("captcha-input", "ui.field.captcha_input", max_length=12)
 
     def field(self, input_id: str) -> LabelledField:
         return self.query_one(f"#{input_id}-field", LabelledField)
 
     def value(self, input_id: str) -> str:
-        return self.field(input_id).value
+        """The field's value; "" while a lazily mounted field is not on the page yet."""
+        rows = self.query(f"#{input_id}-field")
+        return cast(LabelledField, rows.first()).value if rows else ""
 
     def show_message(self, key: str | None, *, kind: str = "error", **values: str) -> None:
         """The page's one-line answer (``#message``), from the catalog; None clears it."""
@@ -184,12 +212,15 @@ class KioskScreen(Screen[None]):
 
     def wipe(self) -> None:
         """Forget every value typed on this page: inputs, errors, messages, a fresh captcha."""
+        from kiosk.widgets.captcha import CaptchaWidget
+
         for row in self.query(LabelledField):
             row.clear()
-        for widget in self.query(Widget):
-            refresh = getattr(widget, "action_refresh", None)
-            if refresh is not None and hasattr(widget, "captcha"):
-                refresh()
+        boxes = self.query(CaptchaWidget)
+        if boxes:
+            boxes.first().action_refresh()
+        elif self.captcha is not None:  # its row is not mounted yet: it draws the new one
+            self.captcha.refresh()
         if self.query("#message"):
             self.show_message(None)
         self.query_one("#body").scroll_home(animate=False)

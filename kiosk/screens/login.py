@@ -7,16 +7,16 @@ data; anyone else to the candidate home.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Checkbox, Input, Static
+from textual.widget import Widget
+from textual.widgets import Button, Input, Static
 
 from kiosk.widgets.field import LabelledField
-from kiosk.widgets.text import TButton, TLabel
-from kiosk.widgets.toggles import NarrowCheckbox
+from kiosk.widgets.text import TLabel
 
 from .base import KioskScreen
 
@@ -34,9 +34,17 @@ class LoginScreen(KioskScreen):
 
     def compose_body(self) -> ComposeResult:
         yield TLabel("ui.login.heading", classes="page-heading")
-        yield TLabel("ui.login.steps", classes="note")
-        yield TLabel("ui.login.first_time", classes="note")
+        yield TLabel(("ui.login.steps", "ui.login.first_time"), classes="note")
         yield LabelledField("account", "ui.field.account", rule_field="account", max_length=30)
+
+    def compose_later(self) -> Iterable[Widget]:
+        """The rows below the account box, a frame after it: the first paint already takes keys
+        in the focused account box, and nothing above it moves when these arrive."""
+        from textual.containers import Horizontal, Vertical
+
+        from kiosk.widgets.text import TButton
+        from kiosk.widgets.toggles import NarrowCheckbox
+
         yield LabelledField(
             "chinese-name", "ui.field.chinese_name", rule_field="chinese_name", max_length=20
         )
@@ -50,15 +58,18 @@ class LoginScreen(KioskScreen):
         )
         yield NarrowCheckbox(self._show_label(), id="password-show", compact=True)
         yield from self.compose_captcha()
-        with Horizontal(classes="buttons"):
-            yield TButton("ui.login.submit", "primary", id="login")
-            yield TButton("ui.login.forgot", id="forgot")
-            yield TButton("ui.login.email_query", id="email-query")
+        yield Horizontal(
+            TButton("ui.login.submit", "primary", id="login"),
+            TButton("ui.login.forgot", id="forgot"),
+            TButton("ui.login.email_query", id="email-query"),
+            classes="buttons",
+        )
         yield Static("", id="message", classes="message", markup=False)
-        with Vertical(classes="rules-box"):
-            yield TLabel("ui.rules_box.title", classes="field-label")
-            for n in (1, 2, 3, 4):
-                yield TLabel(f"ui.rules_box.rule{n}", classes="note")
+        yield Vertical(
+            TLabel("ui.rules_box.title", classes="field-label"),
+            *(TLabel(f"ui.rules_box.rule{n}", classes="note") for n in (1, 2, 3, 4)),
+            classes="rules-box",
+        )
 
     def _show_label(self) -> str:
         from kiosk.i18n import t
@@ -71,24 +82,26 @@ class LoginScreen(KioskScreen):
 
     def apply_language(self, language: str) -> None:
         super().apply_language(language)
-        for box in self.query("#password-show").results(Checkbox):
-            box.label = self._show_label()
+        for box in self.query("#password-show"):
+            box.label = self._show_label()  # type: ignore[attr-defined]
 
     def wipe(self) -> None:
         super().wipe()
-        self.query_one("#password-show", Checkbox).value = False
+        for box in self.query("#password-show"):
+            box.value = False  # type: ignore[attr-defined]
 
     def is_pristine(self) -> bool:
         return not any(self.value(name) for name in FIELDS)
 
-    @on(Checkbox.Changed, "#password-show")
-    def _toggle_password(self, event: Checkbox.Changed) -> None:
-        self.query_one("#password", Input).password = not event.value
+    def on_checkbox_changed(self, event: Any) -> None:  # Checkbox is imported after the paint
+        if event.checkbox.id == "password-show":
+            self.query_one("#password", Input).password = not event.value
 
     @on(Input.Changed, "#account")
     @on(Input.Changed, "#chinese-name")
     def _context_changed(self) -> None:
-        self.field("password").recheck()
+        if self.query("#password-field"):  # mounted a frame after the account box
+            self.field("password").recheck()
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

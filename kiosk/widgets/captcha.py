@@ -52,9 +52,10 @@ class CaptchaWidget(Horizontal):
         *,
         seed: int | None = None,
         id: str = "captcha",
+        captcha: Captcha | None = None,
     ) -> None:
         super().__init__(id=id)
-        self.captcha = Captcha(source, seed=seed)
+        self.captcha = captcha if captcha is not None else Captcha(source, seed=seed)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="captcha-image", markup=False)
@@ -63,7 +64,9 @@ class CaptchaWidget(Horizontal):
         yield refresh
 
     def on_mount(self) -> None:
-        self.show_current()
+        # After the first paint: the drawing thread imports Pillow, which would hold the GIL
+        # while the login page is being laid out.
+        self.call_after_refresh(self.show_current)
 
     def show_current(self) -> None:
         """Draw the challenge that is valid now (a new one if the last was used or expired).

@@ -8,6 +8,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Static
 
+from kiosk.config_files import SERVICE_EMAIL, SERVICE_PHONE
 from kiosk.i18n import t
 from kiosk.widgets.text import TButton, TLabel, current_language, plain
 
@@ -25,8 +26,16 @@ class TopBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield TLabel(self.title_key, id="page-title")
-        yield TButton("ui.chrome.language", id="language", compact=True)
-        yield TButton("ui.chrome.end_session", id="end-session", compact=True, variant="warning")
+
+    def on_mount(self) -> None:
+        # The touch buttons follow a frame later; the keys F2 and F9 work from the first frame.
+        self.call_after_refresh(self._mount_buttons)
+
+    def _mount_buttons(self) -> None:
+        self.mount(
+            TButton("ui.chrome.language", id="language", compact=True),
+            TButton("ui.chrome.end_session", id="end-session", compact=True, variant="warning"),
+        )
 
 
 class FooterBar(Static):
@@ -38,9 +47,8 @@ class FooterBar(Static):
         super().__init__("", id="footer-bar", markup=False)
 
     def _text(self, language: str) -> Content:
-        settings = getattr(self.app, "settings", None)
-        phone = getattr(settings, "service_phone", "03-5917544")
-        email = getattr(settings, "service_email", "iPAS@itri.org.tw")
+        contact = getattr(self.app, "service_contact", None)
+        phone, email = contact() if contact else (SERVICE_PHONE, SERVICE_EMAIL)
         return plain(t("ui.chrome.footer", language, phone=phone, email=email))
 
     def on_mount(self) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from kiosk.i18n import t
@@ -44,8 +44,9 @@ class LabelledField(Vertical):
     """One form row. ``rule_field`` names the ``kiosk.rules`` field (None: no live rules)."""
 
     DEFAULT_CSS = """
-    LabelledField { height: auto; margin: 0 0 1 0; }
-    LabelledField > .field-row { height: 1; }
+    LabelledField { layout: grid; grid-size: 2; grid-columns: 20 1fr; grid-rows: auto;
+                    height: auto; margin: 0 0 1 0; }
+    LabelledField > RuleHints, LabelledField > .field-error { column-span: 2; }
     LabelledField .field-label { width: 20; text-style: bold; }
     LabelledField Input { width: 1fr; max-width: 50; background: $boost; }
     LabelledField Input:focus { background: $primary 30%; }
@@ -81,19 +82,18 @@ class LabelledField(Vertical):
 
     def compose(self) -> ComposeResult:
         placeholder = t(self.placeholder_key, current_language()) if self.placeholder_key else ""
-        with Horizontal(classes="field-row"):
-            yield TLabel(
-                self.label_key, classes="field-label", prefix="* " if self.required else "  "
-            )
-            yield KioskInput(
-                self.initial,
-                id=self.input_id,
-                password=self.password,
-                max_length=self.max_length,
-                placeholder=placeholder,
-                select_on_focus=False,
-                compact=True,
-            )
+        # A grid (label | input, then the rule lines and the error across both columns) rather
+        # than nested rows: every widget costs start-up time, and a form has many fields.
+        yield TLabel(self.label_key, classes="field-label", prefix="* " if self.required else "  ")
+        yield KioskInput(
+            self.initial,
+            id=self.input_id,
+            password=self.password,
+            max_length=self.max_length,
+            placeholder=placeholder,
+            select_on_focus=False,
+            compact=True,
+        )
         if self.rule_field:
             yield RuleHints(self.rule_field, id=f"{self.input_id}-rules")
         yield Static("", id=f"{self.input_id}-error", classes="field-error -empty", markup=False)

@@ -28,11 +28,12 @@ def plain(text: str) -> Content:
 
 
 class TLabel(Static):
-    """A static line from the catalog; re-rendered when the language changes."""
+    """A static line from the catalog (or several: a tuple of keys, one line each, in one widget);
+    re-rendered when the language changes."""
 
     def __init__(
         self,
-        key: str,
+        key: str | tuple[str, ...],
         *,
         id: str | None = None,
         classes: str | None = None,
@@ -45,12 +46,13 @@ class TLabel(Static):
         super().__init__(self._text(current_language()), id=id, classes=classes, markup=False)
 
     def _text(self, language: str) -> Content:
-        return plain(self.prefix + t(self.key, language, **self.values))
+        keys = (self.key,) if isinstance(self.key, str) else self.key
+        return plain(self.prefix + "\n".join(t(key, language, **self.values) for key in keys))
 
     def apply_language(self, language: str) -> None:
         self.update(self._text(language))
 
-    def set_key(self, key: str, **values: Any) -> None:
+    def set_key(self, key: str | tuple[str, ...], **values: Any) -> None:
         self.key, self.values = key, values
         self.apply_language(current_language())
 

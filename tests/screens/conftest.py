@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,24 @@ from tests.conftest import make_settings
 CAPTCHA = "12345"
 
 
+class ReadyKioskApp(KioskApp):
+    """The kiosk whose ``run_test`` starts once the login page is whole: the page paints its
+    account box at once and mounts the rest (other fields, captcha, buttons, rules box) a frame
+    later (``KioskScreen.compose_later``)."""
+
+    @asynccontextmanager
+    async def run_test(self, *args: Any, **kwargs: Any) -> AsyncIterator[Pilot[Any]]:
+        async with super().run_test(*args, **kwargs) as pilot:
+            await wait_for(pilot, lambda: page_ready(pilot.app))
+            yield pilot
+
+
+def page_ready(app: Any) -> bool:
+    """The page and its top-bar buttons are whole (some are mounted a frame after the paint)."""
+    screen = app.screen
+    return bool(screen.query("#end-session")) and getattr(screen, "ready", True)
+
+
 def build_app(tmp_path: Path, *, seed: bool = True, **overrides: Any) -> KioskApp:
     """A kiosk on a fresh SQLite file (demo candidates seeded), captcha answer 12345."""
     settings: Settings = make_settings(tmp_path, **overrides)
@@ -29,7 +48,7 @@ def build_app(tmp_path: Path, *, seed: bool = True, **overrides: Any) -> KioskAp
     if seed:
         with store.session() as session:
             seed_demo(session, settings=settings)
-    return KioskApp(settings, store=store, captcha_source=lambda: CAPTCHA, captcha_seed=7)
+    return ReadyKioskApp(settings, store=store, captcha_source=lambda: CAPTCHA, captcha_seed=7)
 
 
 @pytest.fixture
