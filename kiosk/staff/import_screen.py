@@ -10,6 +10,7 @@ listed first. Nothing from the file is read as markup; ID numbers are shown mask
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -69,6 +70,7 @@ class GroupImportScreen(Screen[None]):
         self.result: ImportResult | None = None
         self._message: tuple[str, str, dict[str, Any]] | None = None
         self._shown: list[RowCheck] = []
+        self.busy = False  # a check or an import runs
 
     # ------------------------------------------------------------------ layout
 
@@ -144,7 +146,7 @@ class GroupImportScreen(Screen[None]):
     # ------------------------------------------------------------------ actions
 
     def action_back(self) -> None:
-        if not self.workers or all(w.is_finished for w in self.workers):
+        if not self.busy:
             self.dismiss()
 
     @on(Button.Pressed, "#back")
@@ -192,9 +194,12 @@ class GroupImportScreen(Screen[None]):
         self.import_file(path, unit)
 
     def _busy(self) -> bool:
-        return any(not w.is_finished for w in self.workers)
+        return self.busy
 
     def _set_busy(self, busy: bool) -> None:
+        # a flag, not the workers' state: a worker is still "running" for a moment after it
+        # handed its result over, and a click in that moment must not be lost
+        self.busy = busy
         for button_id in ("#preview", "#back"):
             self.query_one(button_id, Button).disabled = busy
         self.import_button.disabled = busy or not (self.preview and self.preview.ok)
@@ -211,16 +216,16 @@ class GroupImportScreen(Screen[None]):
                 preview = group_import.preview_file(session, path=Path(path), unit=unit)
         except Exception as error:  # locked, gone, unreachable: a message, not a traceback
             self.log.error(f"group import preview failed: {error!r}")
-            self.app.call_from_thread(self._failed)
+            self._deliver(self._failed)
             return
-        self.app.call_from_thread(self._previewed, preview, path, unit)
+        self._deliver(self._previewed, preview, path, unit)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="group-import")
     def import_file(self, path: str, unit: str) -> None:
         from kiosk import group_import
 
         def progress(done: int, total: int) -> None:
-            self.app.call_from_thread(self._progress, done, total)
+            self._deliver(self._progress, done, total)
 
         try:
             with self.store.session() as session:
@@ -235,9 +240,19 @@ class GroupImportScreen(Screen[None]):
                 )
         except Exception as error:
             self.log.error(f"group import failed: {error!r}")
-            self.app.call_from_thread(self._failed)
+            self._deliver(self._failed)
             return
-        self.app.call_from_thread(self._imported, result)
+        self._deliver(self._imported, result)
+
+    def _deliver(self, callback: Callable[..., None], *args: Any) -> None:
+        """From a worker thread: run ``callback`` on the event loop while this screen is still
+        shown (the console may have locked meanwhile; the import itself runs to its end)."""
+
+        def run() -> None:
+            if self.is_attached:
+                callback(*args)
+
+        self.app.call_from_thread(run)
 
     # ------------------------------------------------------------------ results (event loop)
 
