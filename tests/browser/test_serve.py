@@ -357,11 +357,13 @@ def _ours(name: str) -> list[int]:
 def test_staff_console_is_served_one_process_per_connection(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
+    from kiosk.i18n import t
+
     blocked: list[str] = []
     with serving(tmp_path, "--app", "staff") as (url, process), sync_playwright() as playwright:
         browser, page = open_page(playwright, url, blocked)
         try:
-            page.wait_for_function("() => window.__screenText().trim().length > 0", timeout=60_000)
+            wait_text(page, t("staff.login.heading", "zh-TW"))  # the console's sign-in page
             consoles = [
                 pid
                 for pid in descendants(process.pid)
