@@ -4,8 +4,10 @@ Search decides by the shape of what was typed: a whole national ID is an exact m
 an e-mail prefix; digits a mobile prefix; Chinese a name prefix; anything else an account prefix.
 Prefixes are range queries (``col >= p AND col < p'`` where p' is p with its last character
 bumped), which use a plain B-tree index on SQLite and on PostgreSQL alike (SQLite's ``LIKE`` is
-case-insensitive and skips the index; PostgreSQL's needs a pattern operator class). Every search
-has a LIMIT. Searching writes no audit event (one per keystroke would drown the log); opening a
+case-insensitive and skips the index; PostgreSQL's needs a pattern operator class). The range is
+code-point order: SQLite's BINARY collation, and on PostgreSQL a database created with the C (or
+C.UTF-8) collation, as the tests' is — a linguistic collation would sort CJK names differently.
+Every search has a LIMIT. Searching writes no audit event (one per keystroke would drown the log); opening a
 candidate does. The actions live in ``kiosk.helpdesk_actions``.
 """
 

@@ -73,7 +73,9 @@ class _Context:
     def refusal(self) -> ActionResult | None:
         """The answer when the action cannot start (no reason, no staff, no candidate)."""
         if not self.reason:
-            return ActionResult(False, "staff.reason.required", field_errors={"reason": ["x"]})
+            return ActionResult(
+                False, "staff.reason.required", field_errors={"reason": ["staff.reason.required"]}
+            )
         if self.staff is None:
             self.note("denied", "staff account disabled")
             return ActionResult(False, "staff.action.denied")

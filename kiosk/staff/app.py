@@ -113,6 +113,8 @@ class StaffApp(App[None]):
         self.session_token += 1
         while len(self.screen_stack) > 1:
             await self.pop_screen()
+        if not self.screen_stack:
+            return  # the app is closing
         wipe = getattr(self.screen_stack[0], "wipe", None)
         if wipe is not None:
             wipe()

@@ -206,6 +206,9 @@ class SearchScreen(StaffScreen):
         app = self.staff_app
         self.app.push_screen(GroupImportScreen(app.store, app.settings, staff.account))
 
+    def on_screen_resume(self) -> None:
+        self.refresh_results()  # back from a candidate whose data may have changed
+
     def refresh_results(self) -> None:
         """Search again (a candidate was changed on the candidate view)."""
         text = self.query_one("#search", Input).value

@@ -275,6 +275,7 @@ async def test_idle_locks_the_console(staff_app_factory: Factory) -> None:
         await open_candidate(pilot, "wang", "wang2026")
         app.last_input = time.monotonic() - app.settings.idle_seconds - 1
         await wait_for(pilot, lambda: screen_name(pilot) == "StaffLoginScreen")
+        await app.workers.wait_for_complete()  # the lock has finished wiping
         assert app.staff is None and len(app.screen_stack) == 1
         assert app.screen.query_one("#staff-account", Input).value == ""
 
@@ -289,6 +290,7 @@ async def test_f9_locks_and_f2_switches_language(staff_app_factory: Factory) -> 
         await wait_for(pilot, lambda: "Find a candidate" in str(title.render()))
         await pilot.press("f9")
         await wait_for(pilot, lambda: screen_name(pilot) == "StaffLoginScreen")
+        await app.workers.wait_for_complete()
         assert app.staff is None
 
 
