@@ -3,6 +3,7 @@ every portal page shares."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -67,13 +68,29 @@ class KioskScreen(Screen[None]):
         """
         return ()
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ready = not self._builds_later()
+
+    def _builds_later(self) -> bool:
+        return type(self).compose_later is not KioskScreen.compose_later
+
     def on_mount(self) -> None:
-        if type(self).compose_later is not KioskScreen.compose_later:
-            self.ready = False
+        if self._builds_later():
             self.call_after_refresh(self._mount_later)
 
     async def _mount_later(self) -> None:
-        await self.query_one("#body").mount_all(list(self.compose_later()))
+        """Mount ``compose_later`` one row at a time, letting keys and painting in between,
+        so a long form never holds the event loop for the whole of its building."""
+        body = self.query_one("#body")
+        for widget in self.compose_later():
+            if not self.is_attached:
+                return  # the session ended while the page was being built
+            await body.mount(widget)
+            await asyncio.sleep(0)
+            more = getattr(widget, "mount_rows", None)
+            if more is not None:
+                await more()
         self.ready = True
         self.page_completed()
 

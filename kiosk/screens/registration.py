@@ -9,13 +9,14 @@ can never change afterwards (註2); the use case checks everything again and ans
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
+from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from kiosk import national_id
@@ -71,6 +72,11 @@ class RegistrationScreen(KioskScreen):
             max_length=30,
             value=p("account", ""),
         )
+
+    def compose_later(self) -> Iterable[Widget]:
+        """The other rows, one at a time after the first paint (about 150 widgets in all: built
+        at once they would hold the event loop for a third of a second)."""
+        p = self.prefill.get
         nationality: Select[str] = Select(
             nationality_options(current_language()),
             allow_blank=False,
@@ -106,14 +112,18 @@ class RegistrationScreen(KioskScreen):
                 context=lambda: {"password": self._text("password")},
             ),
         ]
-        yield ProfileForm({"chinese_name": p("chinese_name", "")}, after_email=passwords)
-        with Horizontal(classes="buttons"):
-            yield TButton("ui.registration.submit", "primary", id="submit")
-            yield TButton("ui.registration.cancel", id="cancel")
+        yield ProfileForm(
+            {"chinese_name": p("chinese_name", "")}, after_email=passwords, sliced=True
+        )
+        yield Horizontal(
+            TButton("ui.registration.submit", "primary", id="submit"),
+            TButton("ui.registration.cancel", id="cancel"),
+            classes="buttons",
+        )
         yield Static("", id="message", classes="message -empty", markup=False)
         yield TLabel("ui.registration.note3", classes="note")
 
-    def on_mount(self) -> None:
+    def page_completed(self) -> None:
         self.field("password").recheck(now=True)
         empty = [box for box in self.query(Input) if not box.value]
         (empty or list(self.query(Input)))[0].focus()
@@ -156,13 +166,14 @@ class RegistrationScreen(KioskScreen):
             box.value = normalized
             box.cursor_position = cursor
             return
-        self.field("password").recheck()
+        self._context_changed()
 
     @on(Input.Changed, "#account")
     @on(Input.Changed, "#chinese-name")
     @on(Input.Changed, "#email")
     def _context_changed(self) -> None:
-        self.field("password").recheck()
+        if self.ready:  # page_completed checks the password once every row is there
+            self.field("password").recheck()
 
     @on(Input.Changed, "#password")
     def _password_changed(self) -> None:
@@ -210,7 +221,7 @@ class RegistrationScreen(KioskScreen):
 
     @on(Button.Pressed, "#submit")
     def submit(self) -> None:
-        if self._confirming or self.query_one("#submit", Button).loading:
+        if not self.ready or self._confirming or self.query_one("#submit", Button).loading:
             return
         data = self.registration()
         language = current_language()

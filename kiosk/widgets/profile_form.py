@@ -12,6 +12,7 @@ imports pypinyin, ≈ 0.3 s), so typing never waits for it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, cast
 
@@ -148,11 +149,18 @@ class ProfileForm(Vertical):
     ROMANIZE_DELAY: ClassVar[float] = 0.25
 
     def __init__(
-        self, values: Mapping[str, str] | None = None, *, after_email: Iterable[Widget] = ()
+        self,
+        values: Mapping[str, str] | None = None,
+        *,
+        after_email: Iterable[Widget] = (),
+        sliced: bool = False,
     ) -> None:
         super().__init__(id="profile")
         self.initial = dict(values or {})
         self.after_email = list(after_email)
+        # sliced: the rows are mounted one at a time by ``mount_rows`` (a page built in slices,
+        # see KioskScreen.compose_later), not all at once when the form is composed.
+        self.sliced = sliced
         # A stored English name is the candidate's own: never replaced by the default.
         self.english_edited = bool(
             self.initial.get("english_surname") or self.initial.get("english_given_name")
@@ -160,6 +168,21 @@ class ProfileForm(Vertical):
         self._romanize_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
+        if not self.sliced:
+            yield from self.rows()
+
+    async def mount_rows(self) -> None:
+        """Mount the rows one at a time, yielding to the event loop between them."""
+        if not self.sliced:
+            return
+        for row in self.rows():
+            if not self.is_attached:
+                return
+            await self.mount(row)
+            await asyncio.sleep(0)
+        self._start()
+
+    def rows(self) -> Iterable[Widget]:
         v = self.initial.get
         language = current_language()
         yield LabelledField(
@@ -227,6 +250,10 @@ class ProfileForm(Vertical):
         )
 
     def on_mount(self) -> None:
+        if not self.sliced:
+            self._start()
+
+    def _start(self) -> None:
         self._show_school(self.initial.get("education", ""))
         if not self.english_edited and self.initial.get("chinese_name"):
             self._schedule_romanize(now=True)
@@ -277,7 +304,7 @@ class ProfileForm(Vertical):
     def _schedule_romanize(self, *, now: bool = False) -> None:
         if self._romanize_timer is not None:
             self._romanize_timer.stop()
-        delay = 0.0 if now else self.ROMANIZE_DELAY
+        delay = 0.001 if now else self.ROMANIZE_DELAY  # Textual timers divide by the delay
         self._romanize_timer = self.set_timer(delay, self._start_romanize)
 
     def _start_romanize(self) -> None:

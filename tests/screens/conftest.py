@@ -35,9 +35,11 @@ class ReadyKioskApp(KioskApp):
 
 
 def page_ready(app: Any) -> bool:
-    """The page and its top-bar buttons are whole (some are mounted a frame after the paint)."""
+    """The page and its top-bar buttons are whole: some rows are mounted after the first paint
+    (``KioskScreen.compose_later``), the top-bar buttons a frame after it."""
     screen = app.screen
-    return bool(screen.query("#end-session")) and getattr(screen, "ready", True)
+    buttons = not screen.query("TopBar") or bool(screen.query("#end-session"))
+    return buttons and getattr(screen, "ready", True)
 
 
 def build_app(tmp_path: Path, *, seed: bool = True, **overrides: Any) -> KioskApp:
@@ -105,4 +107,5 @@ async def wait_for(pilot: Pilot[Any], predicate: Callable[[], bool], timeout: fl
 
 
 def screen_name(pilot: Pilot[Any]) -> str:
-    return type(pilot.app.screen).__name__
+    """The current screen's class name, once the page is whole ("" while it is being built)."""
+    return type(pilot.app.screen).__name__ if page_ready(pilot.app) else ""

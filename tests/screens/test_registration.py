@@ -17,7 +17,7 @@ from kiosk.screens.modals import ConfirmScreen
 from kiosk.screens.registration import RegistrationScreen
 from kiosk.store import Candidate, Store, get_candidate_by_account
 from kiosk.widgets.rule_hints import RuleHints
-from tests.screens.conftest import CAPTCHA, screen_name, type_into, wait_for
+from tests.screens.conftest import CAPTCHA, page_ready, screen_name, type_into, wait_for
 
 PASSWORD = "Tq7#pLm2$Vx9"
 NEW_ID = "A234567893"  # a valid citizen number nobody in the demo data has
@@ -179,7 +179,7 @@ async def test_english_name_follows_the_chinese_name_until_edited(
     app = app_factory()
     async with app.run_test(size=(100, 32)) as pilot:
         screen = registration(app, chinese_name="張志明")
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.screen is screen and page_ready(app))
         surname = screen.query_one("#english-surname", Input)
         given = screen.query_one("#english-given-name", Input)
         await wait_for(pilot, lambda: (surname.value, given.value) == ("JHANG", "JHIH-MING"))
@@ -200,7 +200,7 @@ async def test_nationality_switches_the_id_rule_and_label(
     app = app_factory()
     async with app.run_test(size=(100, 32)) as pilot:
         screen = registration(app)
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.screen is screen and page_ready(app))
         hints = screen.query_one("#national-id-rules", RuleHints)
         label = screen.query_one("#national-id-field .field-label", Static)
 
@@ -232,7 +232,7 @@ async def test_duplicate_account_then_duplicate_id_are_answered_per_field(
     before = count(app)
     async with app.run_test(size=(100, 32)) as pilot:
         screen = registration(app)
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.screen is screen and page_ready(app))
         await fill_form(pilot, account="WANG2026")
         await submit_and_confirm(pilot)
         error = screen.query_one("#account-error", Static)
@@ -256,7 +256,7 @@ async def test_cancel_in_the_confirmation_saves_nothing(
     before = count(app)
     async with app.run_test(size=(100, 32)) as pilot:
         screen = registration(app)
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.screen is screen and page_ready(app))
         await fill_form(pilot)
         await submit_and_confirm(pilot, confirm=False)
         await wait_for(pilot, lambda: app.screen is screen)
@@ -271,7 +271,7 @@ async def test_account_rules_change_with_every_key(app_factory: Callable[..., Ki
     app = app_factory()
     async with app.run_test(size=(100, 32)) as pilot:
         screen = registration(app)
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.screen is screen and page_ready(app))
         hints = screen.query_one("#account-rules", RuleHints)
 
         def states() -> dict[str, str]:
@@ -295,7 +295,7 @@ async def test_school_picker_suggests_fills_and_accepts_free_text(
     app = app_factory()
     async with app.run_test(size=(100, 32)) as pilot:
         screen = registration(app)
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.screen is screen and page_ready(app))
         school = screen.query_one("#school", Input)
         options = screen.query_one("#school-options", OptionList)
         await paste(pilot, "#school", "臺灣")
@@ -327,7 +327,7 @@ async def test_every_field_and_the_save_button_reachable_at_80x24(
     app = app_factory()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = registration(app, account="newuser2026", chinese_name="張志明", password=PASSWORD)
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.screen is screen and page_ready(app))
         body = screen.query_one("#body")
         assert body.max_scroll_x == 0  # nothing wider than 80 columns
         for widget_id in [*DESIGN_IDS, "cancel"]:
@@ -349,7 +349,7 @@ async def test_an_unreachable_database_gives_a_message_and_keeps_the_form(
     app = app_factory()
     async with app.run_test(size=(100, 32)) as pilot:
         screen = registration(app)
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.screen is screen and page_ready(app))
         await fill_form(pilot)
         app.store.dispose()
         app._store = Store(f"sqlite:///{tmp_path / 'missing' / 'kiosk.db'}")

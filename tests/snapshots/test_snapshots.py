@@ -26,7 +26,7 @@ from kiosk.screens.home import CandidateHomeScreen
 from kiosk.screens.modals import IdleScreen
 from kiosk.screens.registration import RegistrationScreen
 from kiosk.store import Candidate
-from tests.screens.conftest import build_app, type_into, wait_for
+from tests.screens.conftest import build_app, page_ready, type_into, wait_for
 
 LANGUAGES = ("zh-TW", "en")
 SIZES = ((100, 32), (80, 24))
@@ -53,6 +53,7 @@ async def settle(pilot: Pilot[Any]) -> None:
         images = app.screen.query("#captcha-image")
         return not images or bool(str(images.first(Static).render()).strip())
 
+    await wait_for(pilot, lambda: page_ready(app))
     await wait_for(pilot, drawn)
     await pilot.pause(0.3)
     await app.workers.wait_for_complete()
@@ -74,7 +75,7 @@ def pushed(make: Callable[[KioskApp], Any], then: Before | None = None) -> Befor
         app = pilot.app
         assert isinstance(app, KioskApp)
         await app.push_screen(make(app))
-        await pilot.pause()
+        await wait_for(pilot, lambda: page_ready(app))  # some rows mount after the paint
         if then is not None:
             await then(pilot)
         await settle(pilot)
