@@ -147,6 +147,7 @@ class Preview:
     """The whole file checked: per row ok / already present / bad with reasons."""
 
     rows: tuple[RowCheck, ...] = ()
+    ignored_columns: tuple[str, ...] = ()  # header cells that name no known column
     file_error: str = ""  # catalog key when the file cannot be used at all
     file_error_values: Mapping[str, str] = field(default_factory=dict)
 
@@ -480,10 +481,11 @@ def _replace(check: RowCheck, status: RowStatus, reasons: tuple[Reason, ...] = (
 def preview_file(session: Session, *, path: Path | str, unit: str) -> Preview:
     """Read and check a group file; writes nothing. ``file_error`` when it cannot be used."""
     try:
-        rows, _unknown = read_rows(path)
+        rows, unknown = read_rows(path)
     except FileProblem as problem:
         return Preview(file_error=problem.key, file_error_values=problem.values)
-    return Preview(rows=tuple(item.check for item in _check_all(session, rows, unit=unit)))
+    checked = _check_all(session, rows, unit=unit)
+    return Preview(rows=tuple(item.check for item in checked), ignored_columns=tuple(unknown))
 
 
 def reason_text(reason: Reason, language: str) -> str:
@@ -612,12 +614,12 @@ def import_file(
     now = (clock or utcnow)()
     name = Path(path).name
     try:
-        rows, _unknown = read_rows(path)
+        rows, unknown = read_rows(path)
     except FileProblem as problem:
         _note(session, settings, staff, now, "file_error", f"file={name}; error={problem.key}")
         return ImportResult(file_error=problem.key, file_error_values=problem.values)
     checked = _check_all(session, rows, unit=unit)
-    preview = Preview(rows=tuple(item.check for item in checked))
+    preview = Preview(rows=tuple(item.check for item in checked), ignored_columns=tuple(unknown))
     todo = [item.values for item in checked if item.check.status is RowStatus.OK]
     present, bad = preview.present, preview.bad
     created = 0

@@ -203,7 +203,6 @@ class GroupImportScreen(Screen[None]):
         for button_id in ("#preview", "#back"):
             self.query_one(button_id, Button).disabled = busy
         self.import_button.disabled = busy or not (self.preview and self.preview.ok)
-        self.query_one("#preview", Button).loading = busy
 
     # ------------------------------------------------------------------ workers
 
@@ -265,12 +264,14 @@ class GroupImportScreen(Screen[None]):
         if preview.file_error:
             self.show_message(preview.file_error, **dict(preview.file_error_values))
         elif preview.ok:
+            ignored = ", ".join(preview.ignored_columns)
             self.show_message(
-                "group_import.previewed",
+                "group_import.previewed_ignored" if ignored else "group_import.previewed",
                 kind="ok",
                 ok=preview.ok,
                 present=preview.present,
                 bad=preview.bad,
+                columns=ignored[:60],
             )
         else:
             self.show_message("group_import.nothing")

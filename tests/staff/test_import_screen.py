@@ -20,7 +20,7 @@ from kiosk.staff.import_screen import GroupImportScreen
 from kiosk.store import AuditEvent, Candidate, Store
 from tests.conftest import make_settings
 from tests.screens.conftest import wait_for
-from tests.staff.test_import import BAD_ROWS, good_file, write_csv
+from tests.staff.test_import import BAD_ROWS, HEADER_ZH, good_file, good_row, write_csv
 
 
 class Host(App[None]):
@@ -128,6 +128,17 @@ async def test_preview_shows_each_bad_row_and_why(tmp_path: Path) -> None:
             pilot, lambda: table_rows(pilot)[4][3] == "有誤：身分證號不符：與第 2 列不重複"
         )
         assert message(pilot) == "可新增 2 筆，已存在 0 筆，有誤 5 筆"
+    app.store.dispose()
+
+
+async def test_columns_the_import_does_not_use_are_named(tmp_path: Path) -> None:
+    app = host(tmp_path, "en")
+    path = write_csv(tmp_path / "unit.csv", [[*good_row(1), "x"]], header=[*HEADER_ZH, "電郵備註"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await check(pilot, path)
+        assert message(pilot) == (
+            "1 to create, 0 already present, 0 bad rows; columns ignored: 電郵備註"
+        )
     app.store.dispose()
 
 
