@@ -7,8 +7,8 @@ bumped), which use a plain B-tree index on SQLite and on PostgreSQL alike (SQLit
 case-insensitive and skips the index; PostgreSQL's needs a pattern operator class). The range is
 code-point order: SQLite's BINARY collation, and on PostgreSQL a database created with the C (or
 C.UTF-8) collation, as the tests' is — a linguistic collation would sort CJK names differently.
-Every search has a LIMIT. Searching writes no audit event (one per keystroke would drown the log); opening a
-candidate does. The actions live in ``kiosk.helpdesk_actions``.
+Every search has a LIMIT. Searching writes no audit event (one per keystroke would drown the
+log); opening a candidate does. The actions live in ``kiosk.helpdesk_actions``.
 """
 
 from __future__ import annotations
