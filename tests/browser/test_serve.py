@@ -382,3 +382,23 @@ def _argv(pid: int) -> list[str]:
         return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
     except OSError:
         return []
+
+
+def test_default_kiosk_command_serves_the_login_page(tmp_path: Path) -> None:
+    """Without --command: ``python -m kiosk run`` per connection, as deployed."""
+    from playwright.sync_api import sync_playwright
+
+    blocked: list[str] = []
+    with serving(tmp_path) as (url, process), sync_playwright() as playwright:
+        browser, page = open_page(playwright, url, blocked)
+        try:
+            wait_text(page, "考生登入")
+            kiosks = [
+                pid
+                for pid in descendants(process.pid)
+                if _argv(pid)[:4] == [sys.executable, "-m", "kiosk", "run"] and alive(pid)
+            ]
+            assert len(kiosks) == 1
+            assert blocked == []
+        finally:
+            browser.close()
