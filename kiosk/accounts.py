@@ -13,13 +13,14 @@ import hashlib
 import logging
 import re
 import secrets
+import threading
 import time
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -686,7 +687,9 @@ def query_credentials(
     unmatched path hashes a throwaway password too, and the answer waits for
     ``settings.query_min_seconds``. The use case commits its own transactions: the temporary
     password is stored (and the write lock released) before the message goes out, and neither the
-    send nor the padding happens inside a transaction that other terminals would wait for.
+    send nor the padding happens inside a transaction that other terminals would wait for. The
+    message goes out from a thread of its own, logged there when it is done, so a slow mail
+    server cannot make a match answer later than the padding time.
     """
     started = time.monotonic()
     if not captcha.verify(captcha_answer):
@@ -763,34 +766,91 @@ def query_credentials(
         session.add(row)
         candidate_id, account = row.id, row.account
         session.commit()  # stored before it is sent; the lock is free while the message travels
-        result = (send or delivery.send_credentials)(
-            settings,
-            channel=channel,
-            to=destination,
-            account=account,
-            temporary_password=temporary,
-            valid_minutes=minutes,
-            language=language,
+        # The message goes out from a thread of its own: a slow mail server must not make the
+        # matched answer slower than the unmatched one. The answer waits for it only until the
+        # padding time is up (without padding it waits for it: nothing to hide then).
+        sender = threading.Thread(
+            target=_send_and_log,
+            name="credential-sender",
+            daemon=True,
+            kwargs={
+                "bind": session.get_bind(),
+                "send": send or delivery.send_credentials,
+                "settings": settings,
+                "channel": channel,
+                "destination": destination,
+                "account": account,
+                "candidate_id": candidate_id,
+                "temporary": temporary,
+                "minutes": minutes,
+                "language": language,
+                "at": now,
+                "detail": f"channel={channel}; id={national_id.mask(nid)}",
+            },
         )
-        session.add(
-            Delivery(
-                at=now,
-                candidate_id=candidate_id,
-                channel=channel,
-                transport=result.transport,
-                destination_masked=result.destination_masked[:80],
-                purpose="credentials",
-                status="sent" if result.ok else "failed",
-                error=result.error[:200],
-            )
-        )
-        note("sent" if result.ok else "send_failed", candidate_id, account)
+        sender.start()
+        budget = settings.query_min_seconds - (time.monotonic() - started)
+        sender.join(timeout=max(budget, 0) if settings.query_min_seconds > 0 else None)
     else:
         note("unmatched")
     del temporary
     session.commit()
     _pad(started, settings.query_min_seconds)
     return QueryResult(QueryOutcome.SENT, f"accounts.query.sent_{channel}")
+
+
+def _send_and_log(
+    *,
+    bind: Any,
+    send: Sender,
+    settings: Settings,
+    channel: Channel,
+    destination: str,
+    account: str,
+    candidate_id: int | None,
+    temporary: str,
+    minutes: int,
+    language: str,
+    at: datetime,
+    detail: str,
+) -> None:
+    """Send the account and temporary password, then log the delivery and its audit event."""
+    result = send(
+        settings,
+        channel=channel,
+        to=destination,
+        account=account,
+        temporary_password=temporary,
+        valid_minutes=minutes,
+        language=language,
+    )
+    try:
+        with Session(bind) as session:
+            session.add(
+                Delivery(
+                    at=at,
+                    candidate_id=candidate_id,
+                    channel=channel,
+                    transport=result.transport,
+                    destination_masked=result.destination_masked[:80],
+                    purpose="credentials",
+                    status="sent" if result.ok else "failed",
+                    error=result.error[:200],
+                )
+            )
+            audit.record(
+                session,
+                kind="credential_query",
+                outcome="sent" if result.ok else "send_failed",
+                terminal_id=settings.terminal_id,
+                at=at,
+                account=account,
+                candidate_id=candidate_id,
+                detail=detail,
+            )
+            session.commit()
+    except Exception:  # the store went away meanwhile: the message itself is out (or not)
+        log.exception("credential query: delivery log not written")
 
 
 def _pad(started: float, minimum: float) -> None:

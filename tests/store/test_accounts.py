@@ -383,6 +383,53 @@ def test_query_answer_is_padded_to_the_same_minimum_time(
         assert time.monotonic() - started >= 0.4
 
 
+def test_a_slow_mail_server_does_not_delay_a_matched_answer(
+    demo: Store, tmp_path: Path, clock: FakeClock
+) -> None:
+    """The answer comes back while the message is still on its way, then the delivery is
+    logged when the sender is done (no timing threshold: the sender is held by an event)."""
+    settings = make_settings(tmp_path, query_min_seconds=0.2)
+    release, sent = threading.Event(), threading.Event()
+
+    def stuck_sender(*args: object, **kwargs: object) -> object:
+        from kiosk.delivery import send_credentials
+
+        release.wait(30)
+        result = send_credentials(*args, **kwargs)  # type: ignore[arg-type]
+        sent.set()
+        return result
+
+    with demo.session() as session:
+        answer = accounts.query_credentials(
+            session,
+            captcha=captcha(),
+            captcha_answer=ANSWER,
+            channel="email",
+            national_id_text="F222333444",
+            chinese_name="林美華",
+            email="meihua.lin@example.com",
+            settings=settings,
+            clock=clock,
+            send=stuck_sender,
+        )
+    assert answer.outcome is QueryOutcome.SENT and not sent.is_set()
+    with demo.session() as session:
+        assert session.exec(select(Delivery)).all() == []  # not out yet
+    release.set()
+    assert sent.wait(30)
+
+    def logged() -> list[Delivery]:
+        with demo.session() as session:
+            return list(session.exec(select(Delivery)).all())
+
+    deadline = time.monotonic() + 30
+    while not logged() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    (row,) = logged()
+    assert (row.purpose, row.status, row.channel) == ("credentials", "sent", "email")
+    assert temporary_password_from_outbox(settings)
+
+
 def test_query_is_throttled_per_id_across_restarts(
     store_factory: StoreFactory, tmp_path: Path, clock: FakeClock
 ) -> None:
