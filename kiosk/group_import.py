@@ -13,7 +13,7 @@ national_id        身分證號, 身份證字號, 統一證號, national_id     
 chinese_name       中文姓名, 姓名, chinese_name                    yes
 email              電子郵件, EMAIL信箱, email                       email or mobile
 mobile             手機號碼, 手機, 行動電話, mobile                 email or mobile
-nationality        身分, 國籍, nationality (本國籍/外國籍, TW/foreign, empty = TW)
+nationality        身分, 國籍, nationality (本國籍/外國籍, TW/foreign; empty: from the ID number)
 english_surname    英文姓, 英文姓氏, english_surname (empty: Tongyong from the Chinese name)
 english_given_name 英文名, 英文名字, english_given_name
 gender             性別, gender (男/女, M/F)
@@ -110,7 +110,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 REQUIRED_COLUMNS = ("national_id", "chinese_name")
 CONTACT_COLUMNS = ("email", "mobile")
 _RULE_FIELDS = ("english_surname", "english_given_name", "email", "mobile")
-_GENDERS = {"男": "M", "女": "F", "M": "M", "F": "F", "MALE": "M", "FEMALE": "F"}
+_GENDERS = {
+    **{name: "M" for name in ("男", "男性", "M", "MALE")},
+    **{name: "F" for name in ("女", "女性", "F", "FEMALE")},
+}
 _FOREIGN = {"外國籍", "FOREIGN", "外籍"}
 _DOMESTIC = {"", "本國籍", "TW", "本國", "中華民國"}
 
@@ -367,15 +370,19 @@ def _errors(name: str, value: str, **context: str) -> list[Reason]:
 def check_row(line: int, raw: Mapping[str, str], *, unit: str) -> _Checked:
     """One row against the registration rules (the store and the other rows not consulted)."""
     reasons: list[Reason] = []
+    nid = national_id.normalize(raw.get("national_id", ""))
     nationality_text = unicodedata.normalize("NFKC", raw.get("nationality", "")).strip()
-    if nationality_text.upper() in _FOREIGN or nationality_text in _FOREIGN:
+    if not nationality_text:  # no column or empty: the ID number's kind says which
+        kind = national_id.shape_kind(nid)
+        resident = kind in (national_id.Kind.RESIDENT_NEW, national_id.Kind.RESIDENT_OLD)
+        nationality = "foreign" if resident else "TW"
+    elif nationality_text.upper() in _FOREIGN or nationality_text in _FOREIGN:
         nationality = "foreign"
     elif nationality_text.upper() in _DOMESTIC or nationality_text in _DOMESTIC:
         nationality = "TW"
     else:
         nationality = "TW"
         reasons.append(Reason("nationality", "group_import.reason.nationality"))
-    nid = national_id.normalize(raw.get("national_id", ""))
     chinese_name = "".join(unicodedata.normalize("NFKC", raw.get("chinese_name", "")).split())
     gender_text = unicodedata.normalize("NFKC", raw.get("gender", "")).strip().upper()
     gender = _GENDERS.get(gender_text, "")

@@ -258,6 +258,32 @@ def test_csv_encodings_are_detected(
     assert names == {"陳小華"}
 
 
+def test_nationality_from_the_column_or_the_id_number(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    header = ["身分證號", "中文姓名", "電子郵件", "身分"]
+    rows = [
+        ["B812345672", "瑪麗亞·桑托斯", "maria@school.example.edu.tw", ""],  # resident number
+        [make_id(2), "陳小華", "chen@school.example.edu.tw", "本國籍"],
+        [make_id(3), "陳小明", "ming@school.example.edu.tw", "火星"],
+        [make_id(4, gender="8"), "林一", "lin@school.example.edu.tw", "TW"],  # resident, TW
+    ]
+    path = write_csv(tmp_path / "unit.csv", rows, header=header)
+    with store.session() as session:
+        result = group_import.import_file(
+            session, path=path, unit="U", staff="desk01", settings=settings
+        )
+    by_line = {row.line: row for row in result.preview.rows}
+    assert by_line[2].status is RowStatus.OK and by_line[3].status is RowStatus.OK
+    assert [r.field for r in by_line[4].reasons] == ["nationality"]
+    assert [r.field for r in by_line[5].reasons] == ["national_id"]
+    with store.session() as session:
+        maria = session.exec(
+            select(Candidate).where(Candidate.chinese_name == "瑪麗亞·桑托斯")
+        ).one()
+    assert maria.nationality == "foreign"
+
+
 def test_english_header_and_tab_separated(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "unit.txt"
     path.write_text("\t".join(HEADER_EN) + "\n" + "\t".join(good_row(1)) + "\n", encoding="utf-8")
