@@ -111,6 +111,7 @@ class StaffApp(App[None]):
         """Back to the staff sign-in: every screen above it dropped, every value wiped."""
         self.staff = None
         self.session_token += 1
+        self.language = self.settings.language  # the next staff member starts in the default
         while len(self.screen_stack) > 1:
             await self.pop_screen()
         if not self.screen_stack:

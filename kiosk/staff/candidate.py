@@ -81,7 +81,10 @@ class CandidateScreen(StaffScreen):
     CandidateScreen .buttons > Button { margin: 0 1 0 0; width: 24; }
     CandidateScreen DataTable { height: auto; max-height: 12; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [("escape", "back", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        ("escape", "back", "Back"),
+        ("f5", "audit_log", "Audit log"),
+    ]
 
     def __init__(self, candidate_id: int) -> None:
         super().__init__()
@@ -249,6 +252,14 @@ class CandidateScreen(StaffScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_audit_log(self) -> None:
+        """This candidate's whole audit trail (the view shows only the newest events)."""
+        if self.detail is None:
+            return
+        from .audit_log import AuditLogScreen
+
+        self.app.push_screen(AuditLogScreen(candidate=self.detail.candidate.account))
 
     # ------------------------------------------------------------------ actions
 

@@ -313,3 +313,31 @@ async def test_import_button_opens_the_group_import_screen(
         await pilot.click("#import")
         await wait_for(pilot, lambda: screen_name(pilot) == "GroupImportScreen")
     assert opened == [(app.store, app.settings, DESK[0])]
+
+
+async def test_candidate_audit_trail_language_and_idle_over_a_modal(
+    staff_app_factory: Factory,
+) -> None:
+    app = staff_app_factory()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await open_candidate(pilot, "wang", "wang2026")
+        profile = app.screen.query_one("#profile", Static)
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: "Chinese name" in str(profile.render()))
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: screen_name(pilot) == "AuditLogScreen")
+        assert app.screen.query_one("#audit-filter-candidate", Input).value == "wang2026"
+        await wait_for(
+            pilot,
+            lambda: {r[3] for r in table_rows(pilot, "#audit-table")} == {"wang2026"},
+        )
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(pilot) == "CandidateScreen")
+        await pilot.click("#unlock")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ReasonScreen")
+        app.last_input = time.monotonic() - app.settings.idle_seconds - 1
+        await wait_for(pilot, lambda: screen_name(pilot) == "StaffLoginScreen")
+        await app.workers.wait_for_complete()
+        assert app.staff is None and len(app.screen_stack) == 1
+        assert app.language == "zh-TW"
+    assert audit_rows(app, "staff_unlock") == []
