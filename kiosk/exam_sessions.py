@@ -1,7 +1,7 @@
 """Staff's exam sessions: add one (checked), list them all, move a registration along.
 
-``ipas-kiosk sessions add | list`` uses these until the staff console does. Staff type times in
-Taiwan time; the store keeps UTC.
+``ipas-kiosk sessions add | list | registrations | set-status`` uses these until the staff console
+does. Staff type times in Taiwan time; the store keeps UTC.
 """
 
 from __future__ import annotations
@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from kiosk import audit
 from kiosk.config import Settings
-from kiosk.exams import ACTIVE, Clock, SessionView, is_known_subject, now_of, to_utc
-from kiosk.store import ExamRegistration, ExamSession
+from kiosk.exams import ACTIVE, STATUSES, Clock, SessionView, is_known_subject, now_of, to_utc
+from kiosk.store import Candidate, ExamRegistration, ExamSession
 
 MAX_SEATS = 10_000
 
@@ -35,6 +36,7 @@ def all_sessions(
 class StatusResult:
     ok: bool
     message_key: str
+    old_status: str = ""
 
 
 def set_status(
@@ -43,31 +45,71 @@ def set_status(
     registration_id: int,
     status: str,
     settings: Settings,
-    actor: str = "",
+    staff: str,
     clock: Clock | None = None,
 ) -> StatusResult:
-    """Staff move a registration along (documents pending, paid, confirmed). Cancelling goes
-    through :func:`kiosk.exams.cancel`, which gives the seat back."""
+    """Staff move an active registration to ``status`` (one of :data:`STATUSES`); ``cancelled``
+    gives the seat back in the same transaction, as :func:`kiosk.exams.cancel` does.
+
+    A cancelled registration stays cancelled (registering again goes through
+    :func:`kiosk.exams.register`, which takes a seat). The change is one conditional UPDATE
+    (``WHERE status IN ACTIVE``), so a cancel that committed after this function read the row
+    makes it refuse instead of being overwritten. Like register and cancel, the first write
+    locks the candidate's row: the same lock order everywhere, and SQLite's busy timeout applies.
+    """
     now = now_of(clock)
     row = session.get(ExamRegistration, registration_id)
-    ok = row is not None and row.status in ACTIVE and status in ACTIVE
-    if row is not None and ok:
-        old = row.status
-        row.status = status
-        row.updated_at = now
-        session.add(row)
-    audit.record(
-        session,
-        kind="exam_status",
-        outcome="ok" if ok else "refused",
-        terminal_id=settings.terminal_id,
-        at=now,
-        candidate_id=row.candidate_id if row else None,
-        detail=(f"by={actor}; " if actor else "")
-        + f"registration={registration_id}; "
-        + (f"{old}->{status}" if ok else f"to={status[:20]}"),
+    candidate = session.get(Candidate, row.candidate_id) if row is not None else None
+
+    def answer(outcome: str, change: str = "") -> StatusResult:
+        audit.record(
+            session,
+            kind="exam_status",
+            outcome=outcome,
+            terminal_id=settings.terminal_id,
+            at=now,
+            account=candidate.account if candidate else "",
+            candidate_id=candidate.id if candidate else None,
+            staff=staff,
+            detail=f"registration={registration_id}; " + (change or f"to={status[:20]}"),
+        )
+        return StatusResult(outcome == "ok", f"exams.status_change.{outcome}", old)
+
+    old = ""
+    if status not in STATUSES:
+        return answer("invalid")
+    if row is None or candidate is None:
+        return answer("not_found")
+    session.execute(
+        update(Candidate)
+        .where(col(Candidate.id) == candidate.id)
+        .values(updated_at=col(Candidate.updated_at))
+        .execution_options(synchronize_session=False)
     )
-    return StatusResult(ok, "exams.status_change.ok" if ok else "exams.status_change.refused")
+    session.refresh(row)  # under the lock: the status as it is now
+    old = row.status
+    values: dict[str, object] = {"status": status, "updated_at": now}
+    if status == "cancelled":
+        values["cancelled_at"] = now
+    done = session.execute(
+        update(ExamRegistration)
+        .where(col(ExamRegistration.id) == registration_id)
+        .where(col(ExamRegistration.status).in_(ACTIVE))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if not done.rowcount:  # type: ignore[attr-defined]
+        return answer("refused", f"{old}->{status}")
+    if status == "cancelled":
+        session.execute(
+            update(ExamSession)
+            .where(col(ExamSession.id) == row.session_id)
+            .where(col(ExamSession.seats_taken) > 0)
+            .values(seats_taken=col(ExamSession.seats_taken) - 1)
+            .execution_options(synchronize_session=False)
+        )
+    session.refresh(row)
+    return answer("ok", f"{old}->{status}")
 
 
 @dataclass(frozen=True)

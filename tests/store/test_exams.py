@@ -252,7 +252,7 @@ def test_cancel_refuses_outside_the_window_paid_and_someone_elses(
     clock.now = NOW
     with demo.session() as session:
         assert exam_sessions.set_status(
-            session, registration_id=registration.id, status="paid", settings=settings
+            session, registration_id=registration.id, status="paid", settings=settings, staff="amy"
         ).ok
     assert cancel(wang) is CancelOutcome.NOT_CANCELLABLE
     assert seats_taken(demo, session_id) == 1
@@ -260,20 +260,114 @@ def test_cancel_refuses_outside_the_window_paid_and_someone_elses(
     assert audit_of(demo, "exam_status") == ["ok"]
 
 
-def test_set_status_refuses_cancelled_and_unknown(
+def test_set_status_refuses_unknown_statuses_and_registrations(
     demo: Store, settings: Settings, clock: Clock
 ) -> None:
     session_id = add(demo, settings, clock)
     registration = register(demo, settings, clock, "wang2026", session_id).registration
     assert registration is not None
     with demo.session() as session:
-        for status in ("cancelled", "bogus"):
-            assert not exam_sessions.set_status(
-                session, registration_id=registration.id, status=status, settings=settings
+        bogus = exam_sessions.set_status(
+            session, registration_id=registration.id, status="bogus", settings=settings, staff="amy"
+        )
+        missing = exam_sessions.set_status(
+            session, registration_id=999, status="paid", settings=settings, staff="amy"
+        )
+    assert (bogus.ok, bogus.message_key) == (False, "exams.status_change.invalid")
+    assert (missing.ok, missing.message_key) == (False, "exams.status_change.not_found")
+    assert audit_of(demo, "exam_status") == ["invalid", "not_found"]
+    assert seats_taken(demo, session_id) == 1
+
+
+def test_set_status_is_audited_with_the_staff_and_the_candidate_account(
+    demo: Store, settings: Settings, clock: Clock
+) -> None:
+    session_id = add(demo, settings, clock)
+    registration = register(demo, settings, clock, "wang2026", session_id).registration
+    assert registration is not None
+    for status in ("documents_pending", "paid", "confirmed"):
+        with demo.session() as session:
+            result = exam_sessions.set_status(
+                session,
+                registration_id=registration.id,
+                status=status,
+                settings=settings,
+                staff="amy",
+                clock=clock,
+            )
+        assert result.ok and result.message_key == "exams.status_change.ok"
+    with demo.session() as session:
+        row = session.get(ExamRegistration, registration.id)
+        assert row is not None and row.status == "confirmed"
+        events = session.exec(
+            select(AuditEvent).where(AuditEvent.kind == "exam_status").order_by(col(AuditEvent.id))
+        ).all()
+    assert [(e.outcome, e.staff, e.account) for e in events] == [("ok", "amy", "wang2026")] * 3
+    assert events[-1].detail == f"registration={registration.id}; paid->confirmed"
+    assert seats_taken(demo, session_id) == 1
+
+
+def test_a_staff_cancel_gives_the_seat_back_exactly_once(
+    demo: Store, settings: Settings, clock: Clock
+) -> None:
+    session_id = add(demo, settings, clock)
+    registration = register(demo, settings, clock, "wang2026", session_id).registration
+    assert registration is not None
+
+    def staff_sets(status: str) -> exam_sessions.StatusResult:
+        with demo.session() as session:
+            return exam_sessions.set_status(
+                session,
+                registration_id=registration.id,
+                status=status,
+                settings=settings,
+                staff="amy",
+                clock=clock,
+            )
+
+    assert staff_sets("paid").ok  # paid: the candidate cannot cancel it, staff can
+    assert staff_sets("cancelled").ok
+    assert seats_taken(demo, session_id) == 0
+    again = staff_sets("cancelled")
+    assert (again.ok, again.message_key) == (False, "exams.status_change.refused")
+    assert not staff_sets("paid").ok  # no way back to active without taking a seat
+    assert seats_taken(demo, session_id) == 0
+    with demo.session() as session:
+        row = session.get(ExamRegistration, registration.id)
+        assert row is not None and (row.status, row.cancelled_at) == ("cancelled", NOW)
+    assert audit_of(demo, "exam_status") == ["ok", "ok", "refused", "refused"]
+
+
+def test_a_cancel_that_commits_after_set_status_read_the_row_is_not_overwritten(
+    demo: Store, settings: Settings, clock: Clock
+) -> None:
+    session_id = add(demo, settings, clock)
+    registration = register(demo, settings, clock, "wang2026", session_id).registration
+    assert registration is not None
+    with demo.session() as staff_session:
+        seen = staff_session.get(ExamRegistration, registration.id)  # staff's terminal read it
+        assert seen is not None and seen.status == "registered"
+        with demo.session() as candidate_session:  # the candidate cancels meanwhile
+            assert exams.cancel(
+                candidate_session,
+                candidate_id=candidate_id(demo, "wang2026"),
+                registration_id=registration.id,
+                settings=settings,
+                clock=clock,
             ).ok
-        assert not exam_sessions.set_status(
-            session, registration_id=999, status="paid", settings=settings
-        ).ok
+        result = exam_sessions.set_status(
+            staff_session,
+            registration_id=registration.id,
+            status="paid",
+            settings=settings,
+            staff="amy",
+            clock=clock,
+        )
+    assert (result.ok, result.message_key) == (False, "exams.status_change.refused")
+    with demo.session() as session:
+        row = session.get(ExamRegistration, registration.id)
+        assert row is not None and row.status == "cancelled"
+    assert seats_taken(demo, session_id) == 0  # the seat went back once and is not taken
 
 
 def test_demo_seed_shows_every_status_and_seeding_again_adds_nothing(
