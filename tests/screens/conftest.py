@@ -96,7 +96,7 @@ def _key(ch: str) -> str:
     return names.get(ch, ch)
 
 
-async def wait_for(pilot: Pilot[Any], predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+async def wait_for(pilot: Pilot[Any], predicate: Callable[[], bool], timeout: float = 30.0) -> None:
     """Let workers finish: poll ``predicate`` while the app runs."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
