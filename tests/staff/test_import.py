@@ -217,7 +217,7 @@ def test_concurrent_imports_of_one_file_create_each_candidate_once(
     path = good_file(tmp_path / "unit.csv", 200)
     results: list[group_import.ImportResult] = []
     errors: list[BaseException] = []
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(2, timeout=60)  # a stuck desk breaks it, never hangs CI
 
     def desk(name: str) -> None:
         store = store_factory.open()
@@ -232,11 +232,12 @@ def test_concurrent_imports_of_one_file_create_each_candidate_once(
         except BaseException as error:
             errors.append(error)
 
-    threads = [threading.Thread(target=desk, args=(f"desk{i}",)) for i in (1, 2)]
+    threads = [threading.Thread(target=desk, args=(f"desk{i}",), daemon=True) for i in (1, 2)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=120)
+    assert not [thread for thread in threads if thread.is_alive()], "an import never finished"
     assert not errors
     assert sum(r.created for r in results) == 200
     assert sum(r.created + r.present for r in results) == 400
