@@ -123,6 +123,14 @@ KEYS_AND_STALLS = textwrap.dedent(
                 await asyncio.sleep(0.005)
                 worst = max(worst, (time.perf_counter() - before - 0.005) * 1000)
         async with app.run_test(size=(100, 32)) as pilot:
+            # A kiosk starts long before its first candidate: the one-time warm-up (settings,
+            # SQLAlchemy, pypinyin's tables, phone metadata) is measured on its own.
+            task = asyncio.create_task(ticker())
+            await wait_for(pilot, lambda: app.warmed, timeout=60)
+            await pilot.pause(0.2)
+            stop = True
+            await task
+            warm_worst, worst, stop = worst, 0.0, False
             task = asyncio.create_task(ticker())
             await login(pilot, "brandnew2026", "張志明", "Tq7#pLm2$Vx9")
             await wait_for(pilot, lambda: type(app.screen).__name__ == "RegistrationScreen")
@@ -135,13 +143,13 @@ KEYS_AND_STALLS = textwrap.dedent(
             stop = True
             await task
         app.store.dispose()
-        return worst
+        return worst, warm_worst
 
     async def main(tmp):
         bare = await echo(Bare(), "#field")
         kiosk = await echo(build_app(Path(tmp)), "#password")
-        stall = await stall_during_flow(tmp + "/s")
-        print(f"{bare:.3f} {kiosk:.3f} {stall:.1f}")
+        stall, warm = await stall_during_flow(tmp + "/s")
+        print(f"{bare:.3f} {kiosk:.3f} {stall:.1f} {warm:.1f}")
 
     Path(sys.argv[1], "s").mkdir()
     asyncio.run(main(sys.argv[1]))
@@ -170,7 +178,7 @@ def run(runs: int = 7) -> list[str]:
         )
         if out.returncode != 0:
             raise SystemExit(out.stderr[-2000:])
-        bare_key, kiosk_key, stall = (float(x) for x in out.stdout.split())
+        bare_key, kiosk_key, stall, warm = (float(x) for x in out.stdout.split())
 
     def row(name: str, bare: float, kiosk: float, unit: str, goal: float) -> str:
         ratio = kiosk / bare
@@ -198,7 +206,8 @@ def run(runs: int = 7) -> list[str]:
         ),
         "",
         f"Longest event-loop stall during login → registration: {stall:.1f} ms "
-        f"(goal ≤ 50 ms: {'yes' if stall <= 50 else 'NO'}).",
+        f"(goal ≤ 50 ms: {'yes' if stall <= 50 else 'NO'}). During the one-time warm-up "
+        f"right after start (before any candidate): {warm:.1f} ms.",
     ]
 
 

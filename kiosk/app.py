@@ -94,6 +94,7 @@ class KioskApp(App[None], inherit_bindings=False):
         self.last_input = time.monotonic()
         self._idle_open = False
         self._operator_resting_until = 0.0
+        self.warmed = False  # True once the warm-up thread has loaded what the first login needs
 
     # ------------------------------------------------------------------ settings
 
@@ -168,6 +169,7 @@ class KioskApp(App[None], inherit_bindings=False):
             self.call_from_thread(self.exit, return_code=2, message=message)
             return
         warm_up()
+        self.warmed = True
 
     async def reset_session(self) -> None:
         """Drop every screen above login, wipe every value, forget the candidate."""

@@ -36,6 +36,7 @@ Decisions beyond the plain syllable mapping:
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from typing import TypeVar
 
@@ -243,6 +244,8 @@ def surname_split(chinese_name: str) -> tuple[str, str]:
 
 def _hanyu(chars: str, *, surname: bool) -> list[str] | None:
     """Hanyu readings of ``chars``, one per character, or None if pypinyin cannot read one."""
+    # pypinyin copies its dictionaries at import unless told not to; we never customize them.
+    os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "1")
     from pypinyin import Style, lazy_pinyin
     from pypinyin.pinyin_dict import pinyin_dict
 
