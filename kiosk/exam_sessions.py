@@ -15,7 +15,16 @@ from sqlmodel import Session, col, select
 
 from kiosk import audit
 from kiosk.config import Settings
-from kiosk.exams import ACTIVE, STATUSES, Clock, SessionView, is_known_subject, now_of, to_utc
+from kiosk.exams import (
+    ACTIVE,
+    STATUSES,
+    Clock,
+    SessionView,
+    is_known_subject,
+    lock_candidate,
+    now_of,
+    to_utc,
+)
 from kiosk.store import Candidate, ExamRegistration, ExamSession
 
 MAX_SEATS = 10_000
@@ -80,12 +89,7 @@ def set_status(
         return answer("invalid")
     if row is None or candidate is None:
         return answer("not_found")
-    session.execute(
-        update(Candidate)
-        .where(col(Candidate.id) == candidate.id)
-        .values(updated_at=col(Candidate.updated_at))
-        .execution_options(synchronize_session=False)
-    )
+    lock_candidate(session, row.candidate_id)
     session.refresh(row)  # under the lock: the status as it is now
     old = row.status
     values: dict[str, object] = {"status": status, "updated_at": now}

@@ -7,11 +7,18 @@ notices) write no audit row: they change nothing and show the candidate only the
 
 Seats are counted in ``exam_session.seats_taken`` and move only by conditional UPDATEs — ``SET
 seats_taken = seats_taken + 1 WHERE seats_taken < seats`` in the same transaction as the
-registration — so the database decides who gets the last seat. On SQLite the UPDATE is the
-transaction's first write (pysqlite begins the transaction there; the reads before it hold no
-snapshot), so a busy file makes it wait on the busy timeout rather than fail on a stale snapshot;
-call these with a fresh session. On PostgreSQL the row lock serialises the UPDATEs and the WHERE
-is re-checked after the wait. A CHECK constraint refuses anything outside ``0..seats`` as well.
+registration — so the database decides who gets the last seat. On PostgreSQL the row lock
+serialises the UPDATEs and the WHERE is re-checked after the wait. A CHECK constraint refuses
+anything outside ``0..seats`` as well.
+
+One candidate on two terminals: the first write of register, cancel and staff's status change
+is ``UPDATE candidate SET updated_at = updated_at WHERE id = …``, a lock on the candidate's row
+taken before the "already registered for this subject" checks, so those checks see what the
+other terminal committed. On SQLite that UPDATE is the transaction's first write (pysqlite
+begins the transaction there; the reads before it hold no snapshot), so a busy file makes it
+wait on the busy timeout rather than fail on a stale snapshot; call these with a fresh session.
+On PostgreSQL every transaction that touches a registration takes the candidate's lock first:
+one lock order, no deadlock.
 
 Times in the store are naive UTC; exam times are shown and typed in Taiwan time (UTC+8, no DST).
 """
@@ -285,6 +292,7 @@ def register(
         return answer(RegisterOutcome.INCOMPLETE_PROFILE)
     if not exam.registration_opens_at <= now < exam.registration_closes_at:
         return answer(RegisterOutcome.CLOSED)
+    lock_candidate(session, candidate_id)  # the first write: see the module docstring
     existing = session.exec(
         select(ExamRegistration).where(
             ExamRegistration.candidate_id == candidate_id,
@@ -296,7 +304,7 @@ def register(
     if _active_for_subject(session, candidate_id, exam, now):
         return answer(RegisterOutcome.ALREADY)
 
-    # The seat first: it is the transaction's first write (see the module docstring).
+    # The seat before the registration row: a full session writes no row.
     taken = session.execute(
         update(ExamSession)
         .where(col(ExamSession.id) == session_id)
@@ -335,6 +343,16 @@ def register(
         return answer(RegisterOutcome.ALREADY)
     session.refresh(exam)
     return answer(RegisterOutcome.REGISTERED, row)
+
+
+def lock_candidate(session: Session, candidate_id: int) -> None:
+    """Lock the candidate's row until the transaction ends (a no-op UPDATE)."""
+    session.execute(
+        update(Candidate)
+        .where(col(Candidate.id) == candidate_id)
+        .values(updated_at=col(Candidate.updated_at))
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _active_for_subject(
@@ -403,6 +421,7 @@ def cancel(
         return answer(CancelOutcome.NOT_CANCELLABLE)
     if now >= exam.registration_closes_at:
         return answer(CancelOutcome.CLOSED)
+    lock_candidate(session, candidate_id)  # the first write: see the module docstring
     done = session.execute(
         update(ExamRegistration)
         .where(col(ExamRegistration.id) == registration_id)

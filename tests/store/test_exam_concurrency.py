@@ -81,19 +81,45 @@ def _prepare(store: Store, *, candidates: int, seats: int) -> tuple[list[int], i
         return [r.id for r in rows if r.id is not None], exam.id
 
 
-def _race(factory: StoreFactory, store: Store, candidate_ids: list[int], session_id: int) -> list:
+def _more_sessions(store: Store, session_id: int, count: int) -> list[int]:
+    """``count`` more sessions of the same subject and level as ``session_id``, other venues."""
+    with store.session() as session:
+        first = session.get(ExamSession, session_id)
+        assert first is not None
+        rows = [
+            ExamSession(
+                subject=first.subject,
+                level=first.level,
+                starts_at=first.starts_at + timedelta(days=n + 1),
+                ends_at=first.ends_at + timedelta(days=n + 1),
+                venue=f"併發測試考場 {n}",
+                seats=first.seats,
+                registration_opens_at=first.registration_opens_at,
+                registration_closes_at=first.registration_closes_at,
+            )
+            for n in range(count)
+        ]
+        session.add_all(rows)
+        session.flush()
+        return [r.id for r in rows if r.id is not None]
+
+
+def _race(
+    factory: StoreFactory, store: Store, candidate_ids: list[int], session_id: int | list[int]
+) -> list:
     connect_args = (
         {} if factory.backend == "sqlite" else {"options": f"-csearch_path={factory.schema}"}
     )
     context = multiprocessing.get_context("spawn")
     start = context.Barrier(len(candidate_ids))
     answers = context.Queue()
+    session_ids = session_id if isinstance(session_id, list) else [session_id] * len(candidate_ids)
     processes = [
         context.Process(
             target=_terminal,
-            args=(store.url, connect_args, cid, session_id, start, answers),
+            args=(store.url, connect_args, cid, sid, start, answers),
         )
-        for cid in candidate_ids
+        for cid, sid in zip(candidate_ids, session_ids, strict=True)
     ]
     for process in processes:
         process.start()
@@ -130,3 +156,20 @@ def test_one_candidate_on_eight_terminals_registers_once(store_factory: StoreFac
         exam = session.get(ExamSession, session_id)
         assert exam is not None and exam.seats_taken == 1
         assert len(session.exec(select(ExamRegistration)).all()) == 1
+
+
+def test_one_candidate_on_eight_terminals_gets_one_session_of_a_subject(
+    store_factory: StoreFactory,
+) -> None:
+    """Each terminal picks a different session of the same subject and level: one wins."""
+    store = store_factory.create()
+    (candidate_id,), first = _prepare(store, candidates=1, seats=SEATS)
+    session_ids = [first, *_more_sessions(store, first, 7)]
+    answers = _race(store_factory, store, [candidate_id] * 8, session_ids)
+    outcomes = Counter(outcome for _, outcome in answers)
+    assert outcomes == {"registered": 1, "already": 7}, answers
+    with store.session() as session:
+        rows = session.exec(select(ExamRegistration)).all()
+        assert [r.status for r in rows] == ["registered"]
+        taken = {s.id: s.seats_taken for s in session.exec(select(ExamSession))}
+        assert taken == {sid: int(sid == rows[0].session_id) for sid in session_ids}
