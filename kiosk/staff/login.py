@@ -78,6 +78,9 @@ class StaffLoginScreen(StaffScreen):
         self.staff_app.signed_in(result.staff)
 
     def wipe(self) -> None:
+        # a sign-in in flight when the console locks never delivers (its token is stale), so
+        # the button it made busy is given back here
+        self.set_busy("staff-login", False)
         for row in self.query(LabelledField):
             row.clear()
         self.show_message(None)

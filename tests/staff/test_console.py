@@ -4,6 +4,7 @@ action with its reason and audit row, the audit log and its export, idle lock, l
 from __future__ import annotations
 
 import sys
+import threading
 import time
 import types
 from collections.abc import Callable
@@ -292,6 +293,42 @@ async def test_f9_locks_and_f2_switches_language(staff_app_factory: Factory) -> 
         await wait_for(pilot, lambda: screen_name(pilot) == "StaffLoginScreen")
         await app.workers.wait_for_complete()
         assert app.staff is None
+
+
+async def test_f9_during_a_sign_in_gives_the_button_back(
+    staff_app_factory: Factory, monkeypatch: Any
+) -> None:
+    """The sign-in's late result is dropped after a lock; the button must not stay busy."""
+    from kiosk import staff_accounts
+
+    release = threading.Event()
+    started = threading.Event()
+    real_login = staff_accounts.staff_login
+
+    def slow_login(*args: Any, **kwargs: Any) -> Any:
+        started.set()
+        release.wait(timeout=60)
+        return real_login(*args, **kwargs)
+
+    monkeypatch.setattr(staff_accounts, "staff_login", slow_login)
+    app = staff_app_factory()
+    try:
+        async with app.run_test(size=(100, 32)) as pilot:
+            await sign_in(pilot, *DESK)
+            button = app.screen.query_one("#staff-login", Button)
+            await wait_for(pilot, started.is_set)
+            assert button.disabled
+            await pilot.press("f9")
+            await wait_for(pilot, lambda: not button.disabled and not button.loading)
+            release.set()
+            await app.workers.wait_for_complete()
+            assert app.staff is None and screen_name(pilot) == "StaffLoginScreen"
+            await type_into(pilot, "#staff-account", DESK[0])
+            await type_into(pilot, "#staff-password", DESK[1])
+            await pilot.click("#staff-login")
+            await wait_for(pilot, lambda: screen_name(pilot) == "SearchScreen")
+    finally:
+        release.set()
 
 
 async def test_import_button_opens_the_group_import_screen(
