@@ -1,4 +1,5 @@
-"""``ipas-kiosk sessions add | list``: staff maintain exam sessions until the staff console has it.
+"""``ipas-kiosk sessions add | list | registrations | set-status``: staff maintain exam sessions and
+move registrations along until the staff console has it.
 
 Times are typed in Taiwan time (``YYYY-MM-DD HH:MM``) and stored in UTC. Exit codes: 0 done,
 1 the database failed, 2 the options are not valid (nothing written).
@@ -126,6 +127,88 @@ def list_sessions(
         return
     for view in views:
         typer.echo(f"{view.id:>5}  {_line(view)}")
+
+
+@sessions_app.command("registrations")
+def registrations(
+    session_id: Annotated[int, typer.Argument(help="The session's id (see `sessions list`).")],
+) -> None:
+    """List a session's registrations: id, account, status (for `sessions set-status`)."""
+    from sqlmodel import col, select
+
+    from kiosk.store import Candidate, ExamRegistration, ExamSession, Store
+
+    settings = _settings()
+    store = Store(settings.effective_database_url)
+    try:
+        with store.session() as session:
+            found = session.get(ExamSession, session_id) is not None
+            rows = session.exec(
+                select(ExamRegistration.id, Candidate.account, ExamRegistration.status)
+                .where(ExamRegistration.candidate_id == Candidate.id)
+                .where(ExamRegistration.session_id == session_id)
+                .order_by(col(ExamRegistration.id))
+            ).all()
+    except Exception as error:
+        typer.echo(f"sessions registrations failed: {type(error).__name__}: {error}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        store.dispose()
+    if not found:
+        typer.echo(f"no exam session {session_id} (see `ipas-kiosk sessions list`)", err=True)
+        raise typer.Exit(2)
+    if not rows:
+        typer.echo(f"no registrations for session {session_id}")
+        return
+    typer.echo(f"{'id':>6}  {'account':<24}  status")
+    for registration_id, account, status in rows:
+        typer.echo(f"{registration_id:>6}  {account:<24}  {status}")
+
+
+@sessions_app.command("set-status")
+def set_status(
+    registration_id: Annotated[
+        int, typer.Argument(help="The registration's id (see `sessions registrations`).")
+    ],
+    status: Annotated[
+        str,
+        typer.Argument(help="registered, documents_pending, paid, confirmed or cancelled."),
+    ],
+    staff: Annotated[str, typer.Option(help="Your staff account, kept in the audit trail.")],
+) -> None:
+    """Move a registration to another status; cancelled gives its seat back (once)."""
+    from kiosk import exam_sessions, exams
+    from kiosk.i18n import t
+    from kiosk.store import Store
+
+    status = status.strip()
+    if status not in exams.STATUSES:
+        typer.echo(f"STATUS: expected one of {', '.join(exams.STATUSES)}, got {status!r}", err=True)
+        raise typer.Exit(2)
+    if not staff.strip():
+        typer.echo("--staff: your staff account is required (it goes to the audit trail)", err=True)
+        raise typer.Exit(2)
+    settings = _settings()
+    store = Store(settings.effective_database_url)
+    try:
+        with store.session() as session:
+            result = exam_sessions.set_status(
+                session,
+                registration_id=registration_id,
+                status=status,
+                settings=settings,
+                staff=staff.strip(),
+            )
+    except Exception as error:
+        typer.echo(f"sessions set-status failed: {type(error).__name__}: {error}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        store.dispose()
+    if not result.ok:
+        typer.echo(f"registration {registration_id}: {t(result.message_key, 'en')}", err=True)
+        raise typer.Exit(2)
+    seat = "; the seat was given back" if status == "cancelled" else ""
+    typer.echo(f"registration {registration_id}: {result.old_status} -> {status}{seat}")
 
 
 def _line(view: SessionView) -> str:
