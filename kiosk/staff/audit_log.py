@@ -51,6 +51,7 @@ class AuditLogScreen(StaffScreen):
         super().__init__()
         self.initial_candidate = candidate
         self._log: Any = None
+        self._request = 0  # numbers each query: a slower older one must not overwrite a newer
 
     def compose_frame(self) -> ComposeResult:
         with Vertical(id="body"):
@@ -114,15 +115,21 @@ class AuditLogScreen(StaffScreen):
             return
         self.show_message(None)
         self.start_work()
-        self.fetch(filters)
+        self._request += 1
+        self.fetch(filters, self._request)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="audit")
-    def fetch(self, filters: Any) -> None:
+    def fetch(self, filters: Any, request: int) -> None:
+        # exclusive=True cancels an older worker but cannot stop its thread: its result still
+        # arrives, and is dropped by number in _fetched
         from kiosk import helpdesk
 
-        self.deliver(self._fetched, self.call_store(helpdesk.audit_log, filters=filters))
+        log = self.call_store(helpdesk.audit_log, filters=filters)
+        self.deliver(lambda found: self._fetched(request, found), log)
 
-    def _fetched(self, log: Any) -> None:
+    def _fetched(self, request: int, log: Any) -> None:
+        if request != self._request:
+            return  # an older query that finished late
         if log is None:
             self.show_message("staff.error.store")
             return

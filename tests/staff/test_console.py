@@ -270,6 +270,49 @@ async def test_audit_log_filters_and_exports(staff_app_factory: Factory) -> None
     assert export.staff == DESK[0] and "kind=staff_login" in export.detail
 
 
+async def test_audit_log_drops_an_older_slower_query(
+    staff_app_factory: Factory, monkeypatch: Any
+) -> None:
+    """The unfiltered query on opening finishes after the filtered one: the table keeps the
+    filtered rows."""
+    from kiosk import helpdesk
+    from kiosk.staff.base import StaffScreen
+
+    release = threading.Event()
+    real_log = helpdesk.audit_log
+    real_deliver = StaffScreen.deliver
+    delivered: list[Any] = []
+    late: list[Any] = []
+
+    def slow_unfiltered(*args: Any, **kwargs: Any) -> Any:
+        if kwargs["filters"].kind:
+            return real_log(*args, **kwargs)
+        release.wait(timeout=60)
+        late.append(real_log(*args, **kwargs))
+        return late[-1]
+
+    def counted(self: StaffScreen, callback: Any, result: Any) -> None:
+        real_deliver(self, callback, result)  # returns once the callback has run
+        delivered.append(result)
+
+    monkeypatch.setattr(helpdesk, "audit_log", slow_unfiltered)
+    monkeypatch.setattr(StaffScreen, "deliver", counted)
+    app = staff_app_factory()
+    try:
+        async with app.run_test(size=(100, 32)) as pilot:
+            await signed_in(pilot)
+            await pilot.click("#audit-log")
+            await wait_for(pilot, lambda: screen_name(pilot) == "AuditLogScreen")
+            await type_into(pilot, "#audit-filter-kind", "staff_login")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: len(table_rows(pilot, "#audit-table")) > 0)
+            release.set()
+            await wait_for(pilot, lambda: any(r is log for r in delivered for log in late))
+            assert {r[1] for r in table_rows(pilot, "#audit-table")} == {"staff_login"}
+    finally:
+        release.set()
+
+
 async def test_idle_locks_the_console(staff_app_factory: Factory) -> None:
     app = staff_app_factory()
     async with app.run_test(size=(100, 32)) as pilot:
