@@ -71,6 +71,7 @@ from kiosk import audit, national_id, rules
 from kiosk.accounts import _normalized_profile, _profile_errors
 from kiosk.config import Settings
 from kiosk.i18n import t
+from kiosk.staff_accounts import mask_national_ids
 from kiosk.store import Candidate, utcnow
 
 Clock = Callable[[], datetime]
@@ -674,5 +675,5 @@ def _note(
         terminal_id=settings.terminal_id,
         at=now,
         staff=staff,
-        detail=detail,
+        detail=mask_national_ids(detail),  # a unit or file name may hold an ID number
     )

@@ -29,7 +29,7 @@ from sqlmodel import Session, col, select
 from kiosk import audit, delivery, national_id
 from kiosk.accounts import CandidateView
 from kiosk.config import Settings
-from kiosk.staff_accounts import StaffView
+from kiosk.staff_accounts import StaffView, mask_national_ids
 from kiosk.store import AuditEvent, Candidate, Delivery, utcnow
 
 Clock = Callable[[], datetime]
@@ -477,4 +477,4 @@ def _filter_text(filters: AuditFilter) -> str:
         )
         if value
     ]
-    return "filters: " + (", ".join(parts) or "none")
+    return mask_national_ids("filters: " + (", ".join(parts) or "none"))

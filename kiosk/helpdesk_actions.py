@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from kiosk import assets, audit, delivery, national_id, passwords, rules
 from kiosk.accounts import GENDERS, PROFILE_FIELDS, CandidateView
 from kiosk.config import Settings
-from kiosk.staff_accounts import StaffView, current_staff
+from kiosk.staff_accounts import StaffView, current_staff, mask_national_ids
 from kiosk.store import Candidate, Delivery, utcnow
 
 Clock = Callable[[], datetime]
@@ -42,9 +42,10 @@ class ActionResult:
 
 
 def clean_reason(reason: str) -> str:
-    """One line of printable text, at most ``REASON_MAX`` characters."""
+    """One line of printable text, at most ``REASON_MAX`` characters, ID numbers masked (the
+    reason goes to the audit log; masked before it is cut, so no cut ID slips through)."""
     text = " ".join("".join(ch if ch.isprintable() else " " for ch in reason).split())
-    return text[:REASON_MAX]
+    return mask_national_ids(text)[:REASON_MAX]
 
 
 class _Context:
@@ -94,7 +95,7 @@ class _Context:
             account=self.row.account if self.row else "",
             candidate_id=self.row.id if self.row else None,
             staff=self.staff_account,
-            detail="; ".join(p for p in (detail, f"reason={self.reason}") if p),
+            detail=mask_national_ids("; ".join(p for p in (detail, f"reason={self.reason}") if p)),
         )
 
 

@@ -214,7 +214,12 @@ def normalize_url(url: str) -> str:
 
 
 def make_engine(url: str, *, echo: bool = False, **kwargs: Any) -> Engine:
-    """Make an engine for ``url``; SQLite gets WAL, a busy timeout and foreign keys."""
+    """Make an engine for ``url``; SQLite gets WAL, a busy timeout and foreign keys.
+
+    Bound values stay out of SQLAlchemy's error messages and echo (``hide_parameters``): they
+    hold national ID numbers, and an error's text ends up in logs.
+    """
+    kwargs.setdefault("hide_parameters", True)
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -223,7 +228,13 @@ def make_engine(url: str, *, echo: bool = False, **kwargs: Any) -> Engine:
     database = parsed.database or ""
     connect_args = {"check_same_thread": False, "timeout": 30}
     if database in ("", ":memory:"):
-        engine = create_engine(url, echo=echo, connect_args=connect_args, poolclass=StaticPool)
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args=connect_args,
+            poolclass=StaticPool,
+            hide_parameters=kwargs["hide_parameters"],
+        )
     else:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, echo=echo, connect_args=connect_args, **kwargs)

@@ -214,7 +214,7 @@ class GroupImportScreen(Screen[None]):
             with self.store.session() as session:
                 preview = group_import.preview_file(session, path=Path(path), unit=unit)
         except Exception as error:  # locked, gone, unreachable: a message, not a traceback
-            self.log.error(f"group import preview failed: {error!r}")
+            self.log.error(f"group import preview failed: {type(error).__name__}")
             self._deliver(self._failed)
             return
         self._deliver(self._previewed, preview, path, unit)
@@ -238,7 +238,7 @@ class GroupImportScreen(Screen[None]):
                     progress=progress,
                 )
         except Exception as error:
-            self.log.error(f"group import failed: {error!r}")
+            self.log.error(f"group import failed: {type(error).__name__}")
             self._deliver(self._failed)
             return
         self._deliver(self._imported, result)
@@ -304,7 +304,9 @@ class GroupImportScreen(Screen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:  # a bug, not a user mistake: never a traceback
-            self.log.error(f"worker {event.worker.name} failed: {event.worker.error!r}")
+            self.log.error(
+                f"worker {event.worker.name} failed: {type(event.worker.error).__name__}"
+            )
             self._set_busy(False)
             self.show_message("group_import.store_error")
 

@@ -159,6 +159,19 @@ def test_unlock_clears_the_lock(desk_store: Store, base: dict[str, Any], clock: 
     assert event.staff == DESK[0] and event.detail == "failures=7; locked=yes; reason=id checked"
 
 
+def test_an_id_number_in_a_reason_is_stored_masked(desk_store: Store, base: dict[str, Any]) -> None:
+    wang = candidate_id(desk_store, "wang2026")
+    reason = "card A123456789 seen; said f222333444, old Ａ８００００００１４ or B1 2345 6789"
+    result = act(desk_store, helpdesk_actions.unlock, candidate_id=wang, reason=reason, **base)
+    assert result.ok
+    (event,) = events(desk_store, "staff_unlock")
+    detail = event.detail
+    assert "A12345****" in detail and "F22233****" in detail and "A80000****" in detail
+    assert "B12345****" in detail
+    for full in ("A123456789", "f222333444", "Ａ８００００００１４", "6789"):
+        assert full not in detail
+
+
 def test_mark_incomplete_only_for_group_candidates(desk_store: Store, base: dict[str, Any]) -> None:
     lin = candidate_id(desk_store, "linmeihua01")
     with desk_store.session() as session:

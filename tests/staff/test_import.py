@@ -208,6 +208,20 @@ def test_importing_the_same_file_twice_creates_nothing_twice(
     assert [(e.staff, e.outcome) for e in events] == [("a", "ok"), ("b", "ok")]
 
 
+def test_an_id_number_in_the_unit_or_file_name_is_audited_masked(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    path = good_file(tmp_path / "A123456789.csv", 2)
+    with store.session() as session:
+        group_import.import_file(
+            session, path=path, unit="contact f222333444", staff="a", settings=settings
+        )
+    with store.session() as session:
+        (event,) = session.exec(select(AuditEvent).where(AuditEvent.kind == "group_import"))
+    assert "A12345****.csv" in event.detail and "contact F22233****" in event.detail
+    assert "A123456789" not in event.detail and "f222333444" not in event.detail
+
+
 def test_concurrent_imports_of_one_file_create_each_candidate_once(
     store_factory: StoreFactory, settings: Settings, tmp_path: Path
 ) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel, select
 
 from kiosk import audit
@@ -45,3 +48,10 @@ def test_audit_record_keeps_the_staff_account(store: Store) -> None:
         event = session.exec(select(AuditEvent)).one()
         assert event.staff == "amy"
         session.add(StaffUser(account="Amy", account_key="amy", role="admin", password_hash="x"))
+
+
+def test_database_errors_carry_no_bound_values(store: Store) -> None:
+    """An error's text reaches logs: the values bound to a statement (ID numbers) stay out."""
+    with pytest.raises(SQLAlchemyError) as caught, store.session() as session:
+        session.execute(text("INSERT INTO no_such_table VALUES (:v)"), {"v": "A123456789"})
+    assert "A123456789" not in str(caught.value)
