@@ -7,7 +7,7 @@ from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
 from kiosk.exams import RegistrationView
@@ -73,9 +73,10 @@ class RegistrationProgressScreen(KioskScreen):
     def compose_body(self) -> ComposeResult:
         yield TLabel("ui.progress.heading", classes="page-heading")
         yield TLabel("ui.progress.intro", classes="note")
+        # above the list: below five blocks a cancel's answer would sit off an 80x24 screen
+        yield Static("", id="message", classes="message -empty", markup=False)
         yield Vertical(id="registrations")
         yield TLabel("ui.progress.none", id="registrations-none", classes="note")
-        yield Static("", id="message", classes="message -empty", markup=False)
         with Horizontal(classes="buttons"):
             yield TButton("ui.common.back", id="back")
 
@@ -113,6 +114,11 @@ class RegistrationProgressScreen(KioskScreen):
         await box.remove_children()
         await box.mount_all(RegistrationBlock(view) for view in self.registrations)
         self.query_one("#registrations-none").display = not self.registrations
+        message = self.query_one("#message", Static)
+        if not message.has_class("-empty"):  # the answer to a cancel: bring it into view
+            self.call_after_refresh(
+                self.query_one("#body", VerticalScroll).scroll_to_widget, message, animate=False
+            )
 
     @on(Button.Pressed, "#registrations Button")
     def _cancel_pressed(self, event: Button.Pressed) -> None:

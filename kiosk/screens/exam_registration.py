@@ -11,7 +11,7 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
@@ -69,12 +69,13 @@ class ExamRegistrationScreen(KioskScreen):
                 id="subject",
                 compact=True,
             )
+        # above the list: below 14 rows of sessions the answer would sit off an 80x24 screen
+        yield Static("", id="message", classes="message -empty", markup=False)
         yield TLabel("ui.exam_registration.sessions", id="sessions-heading")
         yield OptionList(id="sessions")
         yield TLabel("ui.exam_registration.none", id="sessions-none", classes="note")
         with Horizontal(classes="buttons"):
             yield TButton("ui.common.back", id="back")
-        yield Static("", id="message", classes="message -empty", markup=False)
 
     @property
     def session_list(self) -> OptionList:
@@ -154,6 +155,7 @@ class ExamRegistrationScreen(KioskScreen):
             return
         if not view.seats_left:
             self.show_message("exams.register.full")
+            self._reveal_message()
             return
         from .modals import ConfirmScreen
 
@@ -199,7 +201,16 @@ class ExamRegistrationScreen(KioskScreen):
             self.show_message("ui.error.store")
             return
         self.show_message(result.message_key, kind="ok" if result.ok else "error")
+        self._reveal_message()
         self._reload()  # seats left changed, here or on another terminal
+
+    def _reveal_message(self) -> None:
+        """Scroll the body so the answer is on screen (the list may have scrolled it off)."""
+        self.call_after_refresh(
+            self.query_one("#body", VerticalScroll).scroll_to_widget,
+            self.query_one("#message", Static),
+            animate=False,
+        )
 
     @on(Button.Pressed, "#back")
     def back(self) -> None:

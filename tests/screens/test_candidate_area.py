@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import col, select
@@ -203,6 +204,40 @@ async def test_progress_shows_every_status_and_cancels_within_the_window(
     assert session_row(app, "AI應用規劃師", "初級").seats_taken == seats_before - 1
 
 
+async def test_a_cancel_message_is_in_view_at_80x24(
+    app_factory: Callable[..., KioskApp],
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await at_home(pilot)
+        await open_menu(pilot, "progress", "RegistrationProgressScreen")
+        await wait_for(pilot, lambda: len(app.screen.query(".reg-status")) == 5)
+        views = {v.status: v.id for v in app.screen.registrations}  # type: ignore[attr-defined]
+        body = app.screen.query_one("#body")
+        button = app.screen.query_one(f"#cancel-{views['documents_pending']}", Button)
+        await press_button(pilot, f"#cancel-{views['documents_pending']}")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ConfirmScreen")
+        await pilot.click("#confirm-yes")
+        await wait_for(pilot, lambda: "已取消報名" in message(app))
+        await wait_for(  # the list was rebuilt: one cancel button left, every block back
+            pilot,
+            lambda: (
+                not button.is_attached
+                and len(app.screen.query("#registrations Button")) == 1
+                and len(app.screen.query(".reg-status")) == 5
+            ),
+        )
+        shown = app.screen.query_one("#message", Static)
+        blocks = app.screen.query(".reg-status")
+        await wait_for(  # laid out (every block has its place) and the answer in view
+            pilot,
+            lambda: (
+                all(b.region.height for b in blocks) and body.region.contains_region(shown.region)
+            ),
+        )
+    assert registrations_of(app, "wang2026")["AIoT應用工程師 初級"] == "cancelled"
+
+
 async def test_exam_notice_is_readable_and_sent_to_the_registered_email(
     app_factory: Callable[..., KioskApp],
 ) -> None:
@@ -366,6 +401,44 @@ async def test_exam_registration_works_at_80x24_and_follows_the_language(
         assert app.screen.region.contains_region(yes.region)
         await pilot.click("#confirm-yes")
         await wait_for(pilot, lambda: "Registered: pay the exam fee" in message(app))
+    assert registrations_of(app, "wang2026")["資訊安全工程師 中級"] == "registered"
+
+
+async def test_a_registration_message_is_in_view_below_a_long_session_list_at_80x24(
+    app_factory: Callable[..., KioskApp],
+) -> None:
+    app = app_factory()
+    first = session_row(app, "資訊安全工程師", "中級")
+    with app.store.session() as session:
+        for n in range(1, 9):  # nine sessions: the list fills its 14 rows
+            session.add(
+                ExamSession(
+                    subject=first.subject,
+                    level=first.level,
+                    starts_at=first.starts_at + timedelta(days=n),
+                    ends_at=first.ends_at + timedelta(days=n),
+                    venue=f"{first.venue} {n}",
+                    address=first.address,
+                    seats=first.seats,
+                    registration_opens_at=first.registration_opens_at,
+                    registration_closes_at=first.registration_closes_at,
+                )
+            )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await at_home(pilot)
+        await open_menu(pilot, "exam-registration", "ExamRegistrationScreen")
+        await choose(pilot, "#subject", subject_value("資訊安全工程師", "中級"))
+        listing = app.screen.query_one("#sessions", OptionList)
+        await wait_for(pilot, lambda: listing.option_count == 9 and listing.display)
+        listing.focus()
+        listing.highlighted = 8
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ConfirmScreen")
+        await pilot.click("#confirm-yes")
+        await wait_for(pilot, lambda: "報名成功" in message(app))
+        body = app.screen.query_one("#body")
+        shown = app.screen.query_one("#message", Static)
+        await wait_for(pilot, lambda: body.region.contains_region(shown.region))
     assert registrations_of(app, "wang2026")["資訊安全工程師 中級"] == "registered"
 
 
