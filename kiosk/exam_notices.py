@@ -70,6 +70,7 @@ class NoticeOutcome(StrEnum):
     FAILED = "failed"
     NO_EMAIL = "no_email"
     NOTHING = "nothing"  # no confirmed registration to send
+    THROTTLED = "throttled"  # sent too often in the query window
 
 
 @dataclass(frozen=True)
@@ -94,12 +95,19 @@ def send_notice(
     send: Callable[..., delivery.SendResult] | None = None,
 ) -> NoticeResult:
     """Send the exam notice(s) to the candidate's registered e-mail: one registration, or every
-    confirmed one. Logged in ``Delivery`` (masked) and the audit trail."""
+    confirmed one. Logged in ``Delivery`` (masked) and the audit trail.
+
+    At most ``settings.query_limit`` sends per candidate in ``query_window_seconds`` (a kiosk
+    button must not become a mail cannon). The transaction that counts the send is committed
+    before the mail server is contacted — a slow server holds no database lock — and the
+    ``Delivery`` row and audit event are written after it answered."""
     now = now_of(clock)
     candidate = session.get(Candidate, candidate_id)
     found = exam_notices(session, candidate_id=candidate_id, clock=clock).notices
     if registration_id is not None:
         found = [v for v in found if v.id == registration_id]
+    account = candidate.account if candidate else ""
+    email = candidate.email if candidate else ""
 
     def answer(outcome: NoticeOutcome, masked: str = "") -> NoticeResult:
         audit.record(
@@ -108,21 +116,31 @@ def send_notice(
             outcome=outcome.value,
             terminal_id=settings.terminal_id,
             at=now,
-            account=candidate.account if candidate else "",
-            candidate_id=candidate.id if candidate else None,
+            account=account,
+            candidate_id=candidate_id if candidate else None,
             detail="registrations=" + ",".join(str(v.id) for v in found),
         )
         return NoticeResult(outcome, f"exams.notice.{outcome.value}", masked)
 
     if candidate is None or not found:
         return answer(NoticeOutcome.NOTHING)
-    if not candidate.email:
+    if not email:
         return answer(NoticeOutcome.NO_EMAIL)
+    allowed = audit.hit(
+        session,
+        audit.throttle_key("notice:candidate", str(candidate_id)),
+        limit=settings.query_limit,
+        window_seconds=settings.query_window_seconds,
+        now=now,
+    )
+    if not allowed:
+        return answer(NoticeOutcome.THROTTLED)
+    session.commit()  # the count is stored; no lock is held while the message travels
     body = "\n\n".join(notice_text(v, language) for v in found)
     result = (send or delivery.send_notice)(
         settings,
         channel="email",
-        to=candidate.email,
+        to=email,
         subject=t("exams.notice.subject", language),
         body=body,
         language=language,
@@ -130,7 +148,7 @@ def send_notice(
     session.add(
         Delivery(
             at=now,
-            candidate_id=candidate.id,
+            candidate_id=candidate_id,
             channel="email",
             transport=result.transport,
             destination_masked=result.destination_masked[:80],

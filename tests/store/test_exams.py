@@ -15,9 +15,9 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, col, select
 
-from kiosk import exam_notices, exam_sessions, exams
+from kiosk import delivery, exam_notices, exam_sessions, exams
 from kiosk.config import Settings
-from kiosk.delivery import list_outbox
+from kiosk.delivery import SendResult, list_outbox
 from kiosk.demo import DEMO_SESSIONS, seed_demo
 from kiosk.exam_notices import NoticeOutcome
 from kiosk.exam_sessions import NewSession
@@ -30,8 +30,10 @@ from kiosk.store import (
     ExamRegistration,
     ExamSession,
     Store,
+    Throttle,
     get_candidate_by_account,
 )
+from tests.conftest import make_settings
 
 NOW = datetime(2026, 11, 25, 2, 0, 0)  # 10:00 in Taiwan
 MINE = {"exam_session", "exam_registration"}
@@ -437,6 +439,59 @@ def test_notices_list_confirmed_exams_and_are_sent_by_email(
             session, candidate_id=wang, clock=lambda: NOW + timedelta(60)
         )
         assert later.notices == []
+
+
+def test_a_notice_is_sent_outside_the_transaction_and_logged_after(
+    demo: Store, settings: Settings
+) -> None:
+    wang = candidate_id(demo, "wang2026")
+    seen: list[tuple[bool, int, int]] = []
+
+    def send(*args: object, **kwargs: object) -> SendResult:
+        with demo.session() as other:  # another terminal, while the mail server works
+            deliveries = len(other.exec(select(Delivery)).all())
+            throttles = len(other.exec(select(Throttle)).all())
+        seen.append((session.in_transaction(), deliveries, throttles))
+        return delivery.send_notice(*args, **kwargs)  # type: ignore[arg-type]
+
+    with demo.session() as session:
+        result = exam_notices.send_notice(
+            session, candidate_id=wang, settings=settings, clock=lambda: NOW, send=send
+        )
+    assert result.outcome is NoticeOutcome.SENT
+    # no transaction open while sending; the send's count already committed, the log not yet
+    assert seen == [(False, 0, 1)]
+    with demo.session() as session:
+        logged = session.exec(select(Delivery)).one()
+        assert (logged.purpose, logged.status) == ("exam_notice", "sent")
+    assert audit_of(demo, "exam_notice") == ["sent"]
+    assert len(list_outbox(settings)) == 1
+
+
+def test_repeated_notices_are_throttled_with_a_message(demo: Store, tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, query_limit=2)
+    wang = candidate_id(demo, "wang2026")
+    outcomes = []
+    for _ in range(3):
+        with demo.session() as session:
+            outcomes.append(
+                exam_notices.send_notice(
+                    session, candidate_id=wang, settings=settings, clock=lambda: NOW
+                )
+            )
+    assert [r.outcome for r in outcomes] == [
+        NoticeOutcome.SENT, NoticeOutcome.SENT, NoticeOutcome.THROTTLED,
+    ]  # fmt: skip
+    assert outcomes[-1].message_key == "exams.notice.throttled"
+    assert "too often" in catalog("en")["exams.notice.throttled"]
+    assert len(list_outbox(settings)) == 2
+    assert audit_of(demo, "exam_notice") == ["sent", "sent", "throttled"]
+    later = NOW + timedelta(seconds=settings.query_window_seconds + 1)
+    with demo.session() as session:
+        again = exam_notices.send_notice(
+            session, candidate_id=wang, settings=settings, clock=lambda: later
+        )
+    assert again.outcome is NoticeOutcome.SENT  # a new window
 
 
 def test_a_notice_needs_an_email_and_a_confirmed_registration(
