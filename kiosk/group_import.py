@@ -42,7 +42,7 @@ Use from scripts::
 
     with store.session() as session:
         preview = group_import.preview_file(session, path=path, unit="某某大學")
-        result = group_import.import_file(session, path=path, unit="某某大學", staff="desk01",
+        result = group_import.import_file(session, path=path, unit="某某大學", staff=staff,
                                           settings=settings, progress=print)
 """
 
@@ -71,7 +71,7 @@ from kiosk import audit, national_id, rules
 from kiosk.accounts import _normalized_profile, _profile_errors
 from kiosk.config import Settings
 from kiosk.i18n import t
-from kiosk.staff_accounts import mask_national_ids
+from kiosk.staff_accounts import StaffView, current_staff, mask_national_ids
 from kiosk.store import Candidate, utcnow
 
 Clock = Callable[[], datetime]
@@ -605,7 +605,7 @@ def import_file(
     *,
     path: Path | str,
     unit: str,
-    staff: str,
+    staff: StaffView,
     settings: Settings,
     clock: Clock | None = None,
     progress: Progress | None = None,
@@ -618,13 +618,23 @@ def import_file(
     calls ``progress(done, total)`` after each, ``total`` being the rows to create. Rows whose ID
     number is already present create nothing. One audit event per import with the counts, the
     file's name and ``staff``; never an ID number. ``dry_run`` checks and counts only.
+
+    ``staff`` is re-read from the database first: a disabled staff account imports nothing (an
+    audit event with outcome "denied", and ``file_error`` "staff.action.denied").
     """
     now = (clock or utcnow)()
     name = Path(path).name
+    if current_staff(session, staff) is None:
+        _note(session, settings, staff.account, now, "denied", f"file={name}; unit={unit[:80]}")
+        session.commit()
+        return ImportResult(file_error="staff.action.denied")
+    staff_account = staff.account
     try:
         rows, unknown = read_rows(path)
     except FileProblem as problem:
-        _note(session, settings, staff, now, "file_error", f"file={name}; error={problem.key}")
+        _note(
+            session, settings, staff_account, now, "file_error", f"file={name}; error={problem.key}"
+        )
         return ImportResult(file_error=problem.key, file_error_values=problem.values)
     checked = _check_all(session, rows, unit=unit)
     preview = Preview(rows=tuple(item.check for item in checked), ignored_columns=tuple(unknown))
@@ -657,7 +667,7 @@ def import_file(
             f"present={present}; bad={bad}"
         )
         try:
-            _note(session, settings, staff, now, outcome, detail)
+            _note(session, settings, staff_account, now, outcome, detail)
             session.commit()
         except Exception:
             if outcome != "interrupted":

@@ -29,7 +29,7 @@ from sqlmodel import Session, col, select
 from kiosk import audit, delivery, national_id
 from kiosk.accounts import CandidateView
 from kiosk.config import Settings
-from kiosk.staff_accounts import StaffView, mask_national_ids
+from kiosk.staff_accounts import StaffView, current_staff, mask_national_ids
 from kiosk.store import AuditEvent, Candidate, Delivery, utcnow
 
 Clock = Callable[[], datetime]
@@ -237,9 +237,13 @@ def candidate_detail(
     audited: bool = True,
 ) -> CandidateDetail:
     """Everything the help desk sees of one candidate; opening it is audited (``staff_view``;
-    ``audited=False`` for the reload after an action, which wrote its own event)."""
+    ``audited=False`` for the reload after an action, which wrote its own event). A staff
+    account disabled since sign-in sees nothing (a "denied" event)."""
     now = (clock or utcnow)()
     row = session.get(Candidate, candidate_id)
+    if current_staff(session, staff) is None:
+        _denied(session, "staff_view", staff, settings, now, row)
+        return CandidateDetail(False, DENIED)
     if row is None:
         return CandidateDetail(False, "staff.candidate.not_found")
     events = session.exec(
@@ -289,6 +293,31 @@ def candidate_detail(
         staff=staff.account,
     )
     return detail
+
+
+DENIED = "staff.action.denied"
+
+
+def _denied(
+    session: Session,
+    kind: str,
+    staff: StaffView,
+    settings: Settings,
+    now: datetime,
+    row: Candidate | None = None,
+) -> None:
+    """The audit event of a request from a staff account that is disabled now."""
+    audit.record(
+        session,
+        kind=kind,
+        outcome="denied",
+        terminal_id=settings.terminal_id,
+        at=now,
+        account=row.account if row else "",
+        candidate_id=row.id if row else None,
+        staff=staff.account,
+        detail="staff account disabled",
+    )
 
 
 def _registrations(session: Session, candidate_id: int) -> tuple[RegistrationRow, ...] | None:
@@ -376,8 +405,20 @@ def _audit_statement(session: Session, filters: AuditFilter) -> Any:
     return statement.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
 
 
-def audit_log(session: Session, *, filters: AuditFilter, limit: int = AUDIT_LIMIT) -> AuditLog:
-    """The newest audit events matching ``filters`` (at most ``limit``)."""
+def audit_log(
+    session: Session,
+    *,
+    filters: AuditFilter,
+    staff: StaffView,
+    settings: Settings,
+    clock: Clock | None = None,
+    limit: int = AUDIT_LIMIT,
+) -> AuditLog:
+    """The newest audit events matching ``filters`` (at most ``limit``); nothing for a staff
+    account disabled since sign-in (a "denied" ``audit_view`` event)."""
+    if current_staff(session, staff) is None:
+        _denied(session, "audit_view", staff, settings, (clock or utcnow)())
+        return AuditLog(message_key=DENIED)
     found = list(session.exec(_audit_statement(session, filters).limit(limit + 1)))
     return AuditLog(tuple(EventRow.of(e) for e in found[:limit]), more=len(found) > limit)
 
@@ -431,8 +472,12 @@ def export_audit_csv(
     clock: Clock | None = None,
     limit: int = 100_000,
 ) -> ExportResult:
-    """Write the filtered audit log to a new CSV file in ``directory``; the export is audited."""
+    """Write the filtered audit log to a new CSV file in ``directory``; the export is audited.
+    A staff account disabled since sign-in exports nothing (a "denied" event)."""
     now = (clock or utcnow)()
+    if current_staff(session, staff) is None:
+        _denied(session, "audit_export", staff, settings, now)
+        return ExportResult(False, DENIED)
     rows = [EventRow.of(e) for e in session.exec(_audit_statement(session, filters).limit(limit))]
     path = directory / f"audit-{now:%Y%m%d-%H%M%S}-{staff.account}.csv"
     try:

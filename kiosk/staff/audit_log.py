@@ -124,7 +124,17 @@ class AuditLogScreen(StaffScreen):
         # arrives, and is dropped by number in _fetched
         from kiosk import helpdesk
 
-        log = self.call_store(helpdesk.audit_log, filters=filters)
+        app = self.staff_app
+        staff = app.staff
+        log = None
+        if staff is not None:
+            log = self.call_store(
+                helpdesk.audit_log,
+                filters=filters,
+                staff=staff,
+                settings=app.settings,
+                clock=app.clock,
+            )
         self.deliver(lambda found: self._fetched(request, found), log)
 
     def _fetched(self, request: int, log: Any) -> None:
@@ -133,6 +143,8 @@ class AuditLogScreen(StaffScreen):
         if log is None:
             self.show_message("staff.error.store")
             return
+        if log.message_key:
+            self.show_message(log.message_key)
         self._show(log)
 
     def _show(self, log: Any) -> None:

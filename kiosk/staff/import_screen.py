@@ -1,7 +1,7 @@
 """團體報名匯入: the help desk checks a unit's group file, sees each bad row and why, imports.
 
 Pushed by the staff console's search screen (button ``#import``) as
-``GroupImportScreen(store, settings, staff_account)``; it needs nothing else of the app, so it also
+``GroupImportScreen(store, settings, staff)``; it needs nothing else of the app, so it also
 runs on any small App. Widget ids: ``#path #unit #preview #import #back #message #progress #rows
 #reasons``. The file is read and checked in a worker thread (:func:`kiosk.group_import.
 preview_file`); the import runs in another and feeds ``#progress`` batch by batch. Bad rows are
@@ -29,6 +29,7 @@ from kiosk.widgets.text import TButton, TLabel, current_language, plain
 if TYPE_CHECKING:
     from kiosk.config import Settings
     from kiosk.group_import import ImportResult, Preview, RowCheck
+    from kiosk.staff_accounts import StaffView
     from kiosk.store import Store
 
 _ORDER = {"bad": 0, "present": 1, "ok": 2}
@@ -60,11 +61,11 @@ class GroupImportScreen(Screen[None]):
     GroupImportScreen #reasons { height: auto; max-height: 3; padding: 0 1; color: $warning; }
     """
 
-    def __init__(self, store: Store, settings: Settings, staff_account: str) -> None:
+    def __init__(self, store: Store, settings: Settings, staff: StaffView) -> None:
         super().__init__()
         self.store = store
         self.settings = settings
-        self.staff_account = staff_account
+        self.staff = staff  # re-checked by group_import.import_file against the database
         self.preview: Preview | None = None
         self.previewed: tuple[str, str] = ("", "")  # the path and unit the preview is for
         self.result: ImportResult | None = None
@@ -232,7 +233,7 @@ class GroupImportScreen(Screen[None]):
                     session,
                     path=Path(path),
                     unit=unit,
-                    staff=self.staff_account,
+                    staff=self.staff,
                     settings=self.settings,
                     clock=getattr(self.app, "clock", None),
                     progress=progress,

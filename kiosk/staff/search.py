@@ -204,7 +204,7 @@ class SearchScreen(StaffScreen):
             self.show_message("staff.search.import_missing")
             return
         app = self.staff_app
-        self.app.push_screen(GroupImportScreen(app.store, app.settings, staff.account))
+        self.app.push_screen(GroupImportScreen(app.store, app.settings, staff))
 
     def on_screen_resume(self) -> None:
         self.refresh_results()  # back from a candidate whose data may have changed

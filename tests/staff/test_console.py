@@ -392,7 +392,8 @@ async def test_import_button_opens_the_group_import_screen(
         await signed_in(pilot)
         await pilot.click("#import")
         await wait_for(pilot, lambda: screen_name(pilot) == "GroupImportScreen")
-    assert opened == [(app.store, app.settings, DESK[0])]
+    ((store, settings, staff),) = opened
+    assert (store, settings, staff.account) == (app.store, app.settings, DESK[0])
 
 
 async def test_candidate_audit_trail_language_and_idle_over_a_modal(

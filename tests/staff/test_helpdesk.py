@@ -15,7 +15,7 @@ from kiosk import audit, helpdesk
 from kiosk.config import Settings
 from kiosk.helpdesk import AuditFilter
 from kiosk.staff_accounts import StaffView
-from kiosk.store import AuditEvent, Candidate, Delivery, Store, utcnow
+from kiosk.store import AuditEvent, Candidate, Delivery, StaffUser, Store, utcnow
 from tests.staff.conftest import DESK, FakeClock, candidate_id
 
 
@@ -185,14 +185,19 @@ def _event(store: Store, when: str, kind: str, staff: str = "", account: str = "
         )
 
 
-def test_audit_log_filters(desk_store: Store) -> None:
+def test_audit_log_filters(desk_store: Store, settings: Settings) -> None:
     _event(desk_store, "2026-11-20 10:00:00", "staff_unlock", "amy.desk", "wang2026")
     _event(desk_store, "2026-11-21 10:00:00", "staff_resend", "bob.admin", "wang2026")
     _event(desk_store, "2026-11-22 23:59:00", "staff_unlock", "bob.admin", "linmeihua01")
 
     def kinds(**values: object) -> list[tuple[str, str]]:
         with desk_store.session() as session:
-            log = helpdesk.audit_log(session, filters=AuditFilter(**values))  # type: ignore[arg-type]
+            log = helpdesk.audit_log(
+                session,
+                filters=AuditFilter(**values),  # type: ignore[arg-type]
+                staff=desk(desk_store),
+                settings=settings,
+            )
         return [(e.kind, e.staff) for e in log.rows if e.kind not in ("seed", "staff_add")]
 
     assert kinds(staff="bob.admin") == [
@@ -262,3 +267,45 @@ def test_candidate_detail_lists_exam_registrations(desk_store: Store, settings: 
     assert [(r.subject, r.venue, r.status_key) for r in detail.registrations] == [
         (e.session.subject, e.session.venue, e.status_key) for e in expected
     ]
+
+
+def test_a_disabled_staff_account_sees_and_exports_nothing(
+    desk_store: Store, settings: Settings, clock: FakeClock, tmp_path: Path
+) -> None:
+    """Signed in, then disabled: the view, the audit log and the export are refused, each with
+    a "denied" event."""
+    staff = desk(desk_store)
+    wang = candidate_id(desk_store, "wang2026")
+    with desk_store.session() as session:
+        row = session.get(StaffUser, staff.id)
+        assert row is not None
+        row.active = False
+        session.add(row)
+    with desk_store.session() as session:
+        detail = helpdesk.candidate_detail(
+            session, candidate_id=wang, staff=staff, settings=settings, clock=clock
+        )
+        log = helpdesk.audit_log(
+            session, filters=AuditFilter(), staff=staff, settings=settings, clock=clock
+        )
+        export = helpdesk.export_audit_csv(
+            session,
+            filters=AuditFilter(),
+            directory=tmp_path / "exports",
+            staff=staff,
+            settings=settings,
+            clock=clock,
+        )
+    assert not detail.found and detail.candidate is None
+    assert detail.message_key == "staff.action.denied"
+    assert log.rows == () and log.message_key == "staff.action.denied"
+    assert not export.ok and export.message_key == "staff.action.denied"
+    assert not (tmp_path / "exports").exists()
+    with desk_store.session() as session:
+        denied = session.exec(select(AuditEvent).where(AuditEvent.outcome == "denied")).all()
+    assert sorted((e.kind, e.staff) for e in denied) == [
+        ("audit_export", DESK[0]),
+        ("audit_view", DESK[0]),
+        ("staff_view", DESK[0]),
+    ]
+    assert [e.candidate_id for e in denied if e.kind == "staff_view"] == [wang]

@@ -18,7 +18,8 @@ from sqlmodel import col, func, select
 from kiosk import group_import, national_id
 from kiosk.config import Settings
 from kiosk.group_import import RowStatus
-from kiosk.store import AuditEvent, Candidate, Store
+from kiosk.staff_accounts import StaffView, get_staff
+from kiosk.store import AuditEvent, Candidate, StaffUser, Store
 from tests.conftest import StoreFactory
 
 HEADER_ZH = ["身分證號", "中文姓名", "電子郵件", "手機號碼", "性別", "學歷", "學校名稱", "系所名稱"]
@@ -85,6 +86,20 @@ BAD_ROWS = [
 ]
 
 
+def staff_user(store: Store, account: str = "desk01", *, active: bool = True) -> StaffView:
+    """A help-desk account in ``store`` (made on first use) for ``import_file``'s ``staff``."""
+    with store.session() as session:
+        row = get_staff(session=session, account=account)
+        if row is None:
+            row = StaffUser(
+                account=account, account_key=account.lower(), role="helpdesk", password_hash="x"
+            )
+        row.active = active
+        session.add(row)
+        session.flush()
+        return StaffView.of(row)
+
+
 def count(store: Store, *where: object) -> int:
     with store.session() as session:
         return session.exec(select(func.count()).select_from(Candidate).where(*where)).one()
@@ -114,7 +129,7 @@ def test_good_file_creates_group_candidates_without_passwords(
             session,
             path=path,
             unit="國立臺灣科技大學",
-            staff="desk01",
+            staff=staff_user(store, "desk01"),
             settings=settings,
             progress=lambda done, total: seen.append((done, total)),
         )
@@ -176,7 +191,7 @@ def test_bad_rows_are_reported_with_reasons_and_skipped(
 
     with store.session() as session:
         result = group_import.import_file(
-            session, path=path, unit="U", staff="desk01", settings=settings
+            session, path=path, unit="U", staff=staff_user(store, "desk01"), settings=settings
         )
     assert (result.created, result.present, result.bad) == (2, 0, 5)
     assert count(store) == 2
@@ -189,14 +204,19 @@ def test_importing_the_same_file_twice_creates_nothing_twice(
     path = good_file(tmp_path / "unit.csv", 30)
     with store.session() as session:
         first = group_import.import_file(
-            session, path=path, unit="U", staff="a", settings=settings, batch_size=7
+            session,
+            path=path,
+            unit="U",
+            staff=staff_user(store, "a"),
+            settings=settings,
+            batch_size=7,
         )
     restarted = store_factory.open()
     with restarted.session() as session:
         preview = group_import.preview_file(session, path=path, unit="U")
         assert {row.status for row in preview.rows} == {RowStatus.PRESENT}
         second = group_import.import_file(
-            session, path=path, unit="U", staff="b", settings=settings
+            session, path=path, unit="U", staff=staff_user(store, "b"), settings=settings
         )
     assert (first.created, first.present) == (30, 0)
     assert (second.created, second.present) == (0, 30)
@@ -214,7 +234,11 @@ def test_an_id_number_in_the_unit_or_file_name_is_audited_masked(
     path = good_file(tmp_path / "A123456789.csv", 2)
     with store.session() as session:
         group_import.import_file(
-            session, path=path, unit="contact f222333444", staff="a", settings=settings
+            session,
+            path=path,
+            unit="contact f222333444",
+            staff=staff_user(store, "a"),
+            settings=settings,
         )
     with store.session() as session:
         (event,) = session.exec(select(AuditEvent).where(AuditEvent.kind == "group_import"))
@@ -222,12 +246,30 @@ def test_an_id_number_in_the_unit_or_file_name_is_audited_masked(
     assert "A123456789" not in event.detail and "f222333444" not in event.detail
 
 
+def test_a_disabled_staff_account_imports_nothing(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    path = good_file(tmp_path / "unit.csv", 3)
+    gone = staff_user(store, "desk01")
+    staff_user(store, "desk01", active=False)  # disabled after the screen was opened
+    with store.session() as session:
+        result = group_import.import_file(
+            session, path=path, unit="U", staff=gone, settings=settings
+        )
+    assert result.file_error == "staff.action.denied" and result.created == 0
+    assert count(store) == 0
+    with store.session() as session:
+        events = session.exec(select(AuditEvent).where(AuditEvent.kind == "group_import")).all()
+    assert [(e.staff, e.outcome) for e in events] == [("desk01", "denied")]
+
+
 def test_concurrent_imports_of_one_file_create_each_candidate_once(
     store_factory: StoreFactory, settings: Settings, tmp_path: Path
 ) -> None:
     """Two desks import the same file at once: both previews saw nothing present; the UNIQUE
     constraint decides, and every row is created exactly once."""
-    store_factory.create()
+    created = store_factory.create()
+    desks = {name: staff_user(created, name) for name in ("desk1", "desk2")}
     path = good_file(tmp_path / "unit.csv", 200)
     results: list[group_import.ImportResult] = []
     errors: list[BaseException] = []
@@ -240,7 +282,12 @@ def test_concurrent_imports_of_one_file_create_each_candidate_once(
                 barrier.wait()
                 results.append(
                     group_import.import_file(
-                        session, path=path, unit="U", staff=name, settings=settings, batch_size=50
+                        session,
+                        path=path,
+                        unit="U",
+                        staff=desks[name],
+                        settings=settings,
+                        batch_size=50,
                     )
                 )
         except BaseException as error:
@@ -265,7 +312,7 @@ def test_csv_encodings_are_detected(
     path = write_csv(tmp_path / "unit.csv", [good_row(1), good_row(2)], encoding=encoding)
     with store.session() as session:
         result = group_import.import_file(
-            session, path=path, unit="U", staff="desk01", settings=settings
+            session, path=path, unit="U", staff=staff_user(store, "desk01"), settings=settings
         )
     assert result.created == 2
     with store.session() as session:
@@ -286,7 +333,7 @@ def test_nationality_from_the_column_or_the_id_number(
     path = write_csv(tmp_path / "unit.csv", rows, header=header)
     with store.session() as session:
         result = group_import.import_file(
-            session, path=path, unit="U", staff="desk01", settings=settings
+            session, path=path, unit="U", staff=staff_user(store, "desk01"), settings=settings
         )
     by_line = {row.line: row for row in result.preview.rows}
     assert by_line[2].status is RowStatus.OK and by_line[3].status is RowStatus.OK
@@ -321,7 +368,7 @@ def test_xlsx_with_number_cells(store: Store, settings: Settings, tmp_path: Path
     book.save(path)
     with store.session() as session:
         result = group_import.import_file(
-            session, path=path, unit="U", staff="desk01", settings=settings
+            session, path=path, unit="U", staff=staff_user(store, "desk01"), settings=settings
         )
     assert (result.created, result.bad) == (1, 1)
     assert [row.line for row in result.preview.rows] == [4, 5]
@@ -347,7 +394,7 @@ def test_unusable_files_are_answered_not_raised(
     with store.session() as session:
         preview = group_import.preview_file(session, path=path, unit="U")
         result = group_import.import_file(
-            session, path=path, unit="U", staff="desk01", settings=settings
+            session, path=path, unit="U", staff=staff_user(store, "desk01"), settings=settings
         )
     assert preview.file_error == key and result.file_error == key
     assert count(store) == 0
@@ -384,7 +431,7 @@ def test_ten_thousand_rows_in_batches(
             session,
             path=good_file(tmp_path / "one.csv", 1, start=5000),
             unit="U",
-            staff="desk01",
+            staff=staff_user(store, "desk01"),
             settings=settings,
         )
     path = good_file(tmp_path / "big.csv", 10_000)
@@ -394,7 +441,7 @@ def test_ten_thousand_rows_in_batches(
             session,
             path=path,
             unit="U",
-            staff="desk01",
+            staff=staff_user(store, "desk01"),
             settings=settings,
             progress=lambda done, total: seen.append((done, total)),
         )

@@ -20,7 +20,14 @@ from kiosk.staff.import_screen import GroupImportScreen
 from kiosk.store import AuditEvent, Candidate, Store
 from tests.conftest import make_settings
 from tests.screens.conftest import wait_for
-from tests.staff.test_import import BAD_ROWS, HEADER_ZH, good_file, good_row, write_csv
+from tests.staff.test_import import (
+    BAD_ROWS,
+    HEADER_ZH,
+    good_file,
+    good_row,
+    staff_user,
+    write_csv,
+)
 
 
 class Host(App[None]):
@@ -37,7 +44,7 @@ class Host(App[None]):
         self.seen: list[Any] = []
 
     def on_mount(self) -> None:
-        self.push_screen(GroupImportScreen(self.store, self.settings, "desk01"))
+        self.push_screen(GroupImportScreen(self.store, self.settings, staff_user(self.store)))
 
     def action_toggle_language(self) -> None:
         self.language = "en" if self.language == "zh-TW" else "zh-TW"
