@@ -1,5 +1,6 @@
-"""服務窗口 Service desks: the contact of each certification's desk (``assets/service-desks.csv``)
-and the general service phone and e-mail (settings)."""
+"""服務窗口 Service desks: every certification of ``assets/ipas-subjects.csv`` with its desk's
+contact (``assets/service-desks.csv``) or, when the assets list no desk for it, the general service
+phone and e-mail (settings), saying so; and the general contact below."""
 
 from __future__ import annotations
 
@@ -28,10 +29,20 @@ class ServiceDesksScreen(KioskScreen):
         settings = self.kiosk.settings
         yield TLabel("ui.service_desks.heading", classes="page-heading")
         yield TLabel("ui.service_desks.intro", classes="note")
+        desks = {desk.certification_zh: desk for desk in assets.service_desks()}
         with Vertical(id="desks"):
-            for desk in assets.service_desks():
+            for subject in dict.fromkeys(row.subject_zh for row in assets.subjects()):
+                desk = desks.get(subject)
                 with Horizontal(classes="desk"):
-                    yield Static(plain(desk.certification_zh), classes="desk-name", markup=False)
+                    yield Static(plain(subject), classes="desk-name", markup=False)
+                    if desk is None:  # no desk row in the assets: never make one up
+                        yield TLabel(
+                            "ui.service_desks.general_only",
+                            classes="desk-contact -general",
+                            phone=settings.service_phone,
+                            email=settings.service_email,
+                        )
+                        continue
                     yield TLabel(
                         "ui.service_desks.desk",
                         classes="desk-contact",

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from textual.pilot import Pilot
 from textual.widgets import Button, OptionList, Static
 
-from kiosk import exams, passwords
+from kiosk import assets, exams, passwords
 from kiosk.accounts import CandidateView
 from kiosk.app import KioskApp
 from kiosk.delivery import list_outbox
@@ -303,6 +303,21 @@ async def test_service_desks_list_each_certification_and_the_general_contact(
             assert desk in shown
         assert "綜合服務電話 03-5917544" in shown and "iPAS@itri.org.tw" in shown
         assert app.screen.query_one("#body").max_scroll_x == 0
+        # a certification without a desk of its own shows the general contact, and says so
+        with_desk = {d.certification_zh for d in assets.service_desks()}
+        subjects = {s.subject_zh for s in assets.subjects()}
+        assert subjects - with_desk  # the assets list fewer desks than subjects
+        rows = {  # without spaces and line breaks: a long contact wraps at 80 columns
+            str(row.query_one(".desk-name", Static).render()): "".join(
+                str(row.query_one(".desk-contact", Static).render()).split()
+            )
+            for row in app.screen.query(".desk")
+        }
+        assert set(rows) == subjects
+        for subject in subjects - with_desk:
+            assert rows[subject] == "無專屬窗口，請洽綜合服務：電話03-5917544信箱iPAS@itri.org.tw"
+        for subject in with_desk:
+            assert rows[subject] == "電話03-5917544信箱iPAS@itri.org.tw"
         await press_button(pilot, "#back")
         await wait_for(pilot, lambda: screen_name(pilot) == "CandidateHomeScreen")
 
