@@ -21,7 +21,7 @@ from kiosk import assets, audit, delivery, national_id, passwords, rules
 from kiosk.accounts import GENDERS, PROFILE_FIELDS, CandidateView
 from kiosk.config import Settings
 from kiosk.staff_accounts import StaffView, current_staff, mask_national_ids
-from kiosk.store import Candidate, Delivery, utcnow
+from kiosk.store import AuditEvent, Candidate, Delivery, utcnow
 
 Clock = Callable[[], datetime]
 Channel = Literal["email", "sms"]
@@ -85,8 +85,11 @@ class _Context:
             return ActionResult(False, "staff.candidate.not_found")
         return None
 
-    def note(self, outcome: str, detail: str = "") -> None:
-        audit.record(
+    def detail(self, detail: str = "") -> str:
+        return mask_national_ids("; ".join(p for p in (detail, f"reason={self.reason}") if p))
+
+    def note(self, outcome: str, detail: str = "") -> AuditEvent:
+        return audit.record(
             self.session,
             kind=self.kind,
             outcome=outcome,
@@ -95,7 +98,7 @@ class _Context:
             account=self.row.account if self.row else "",
             candidate_id=self.row.id if self.row else None,
             staff=self.staff_account,
-            detail=mask_national_ids("; ".join(p for p in (detail, f"reason={self.reason}") if p)),
+            detail=self.detail(detail),
         )
 
 
@@ -112,8 +115,9 @@ def resend_credentials(
     send: Sender | None = None,
 ) -> ActionResult:
     """A new single-use temporary password, sent with the account to the candidate's registered
-    e-mail or mobile (as the credential query does). The store is committed before the message
-    goes out; the result says only where it went, masked."""
+    e-mail or mobile (as the credential query does). The new password is committed with a
+    "pending" audit event and a "sending" delivery row before the message goes out; both are
+    updated once it has. The result says only where it went, masked."""
     ctx = _Context(
         session,
         kind="staff_resend",
@@ -143,7 +147,24 @@ def resend_credentials(
     row.updated_at = ctx.now
     session.add(row)
     candidate_id, account = row.id, row.account
-    session.commit()  # stored before it is sent; no lock held while the message travels
+    # The new password, its audit event and its delivery row commit together: a crash while the
+    # message travels leaves a "pending" event and a "sending" delivery, never a silent change.
+    masked_to = (
+        delivery.mask_email(destination)
+        if channel == "email"
+        else delivery.mask_mobile(destination)
+    )
+    event = ctx.note("pending", f"channel={channel}; to={masked_to}")
+    sending = Delivery(
+        at=ctx.now,
+        candidate_id=candidate_id,
+        channel=channel,
+        destination_masked=masked_to[:80],
+        purpose="credentials",
+        status="sending",
+    )
+    session.add(sending)
+    session.commit()  # no lock held while the message travels
     result = (send or delivery.send_credentials)(
         settings,
         channel=channel,
@@ -154,20 +175,15 @@ def resend_credentials(
         language=language,
     )
     del temporary
-    session.add(
-        Delivery(
-            at=ctx.now,
-            candidate_id=candidate_id,
-            channel=channel,
-            transport=result.transport,
-            destination_masked=result.destination_masked[:80],
-            purpose="credentials",
-            status="sent" if result.ok else "failed",
-            error=result.error[:200],
-        )
-    )
+    sending.transport = result.transport
+    sending.destination_masked = result.destination_masked[:80]
+    sending.status = "sent" if result.ok else "failed"
+    sending.error = result.error[:200]
+    session.add(sending)
     masked = result.destination_masked
-    ctx.note("sent" if result.ok else "send_failed", f"channel={channel}; to={masked}")
+    event.outcome = "sent" if result.ok else "send_failed"
+    event.detail = ctx.detail(f"channel={channel}; to={masked}")[:500]
+    session.add(event)
     if not result.ok:
         return ActionResult(False, "staff.resend.failed", {"to": masked})
     return ActionResult(True, f"staff.resend.sent_{channel}", {"to": masked})

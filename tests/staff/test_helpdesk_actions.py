@@ -125,6 +125,46 @@ def test_resend_by_sms_and_the_missing_destination(
     assert [e.outcome for e in events(desk_store, "staff_resend")] == ["no_destination", "sent"]
 
 
+def test_resend_commits_the_password_with_its_audit_and_delivery_rows_before_sending(
+    desk_store: Store, base: dict[str, Any]
+) -> None:
+    """While the message travels (and if the process dies then) the new password is never
+    stored without a trace: a "pending" event and a "sending" delivery are committed with it."""
+    wang = candidate_id(desk_store, "wang2026")
+    seen: list[tuple[Any, ...]] = []
+
+    def crashing(settings: Settings, **values: Any) -> SendResult:
+        with desk_store.session() as other:  # another connection: only what was committed
+            row = other.get(Candidate, wang)
+            assert row is not None
+            resends = select(AuditEvent).where(AuditEvent.kind == "staff_resend")
+            outcomes = [e.outcome for e in other.exec(resends)]
+            statuses = [d.status for d in other.exec(select(Delivery))]
+            seen.append((bool(row.temp_password_hash), outcomes, statuses))
+        raise RuntimeError("power cut")
+
+    with pytest.raises(RuntimeError):
+        act(
+            desk_store,
+            helpdesk_actions.resend_credentials,
+            candidate_id=wang,
+            channel="email",
+            reason="caller verified",
+            send=crashing,
+            **base,
+        )
+    assert seen == [(True, ["pending"], ["sending"])]
+    (event,) = events(desk_store, "staff_resend")
+    assert event.outcome == "pending" and "to=xi****@example.com" in event.detail
+    with desk_store.session() as session:
+        (sent,) = session.exec(select(Delivery)).all()
+    assert (sent.status, sent.destination_masked, sent.candidate_id) == (
+        "sending",
+        "xi****@example.com",
+        wang,
+    )
+
+
 def test_a_failed_send_is_answered_and_recorded(desk_store: Store, base: dict[str, Any]) -> None:
     def broken(settings: Settings, **values: Any) -> SendResult:
         return SendResult(False, "email", "smtp", "xi****@example.com", "ConnectionRefusedError")
