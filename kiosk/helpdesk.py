@@ -5,8 +5,10 @@ an e-mail prefix; digits a mobile prefix; Chinese a name prefix; anything else a
 Prefixes are range queries (``col >= p AND col < p'`` where p' is p with its last character
 bumped), which use a plain B-tree index on SQLite and on PostgreSQL alike (SQLite's ``LIKE`` is
 case-insensitive and skips the index; PostgreSQL's needs a pattern operator class). The range is
-code-point order: SQLite's BINARY collation, and on PostgreSQL a database created with the C (or
-C.UTF-8) collation, as the tests' is — a linguistic collation would sort CJK names differently.
+code-point order: SQLite's BINARY collation, and on PostgreSQL ``COLLATE "C"`` on the compared
+column, whatever the database's default collation (a linguistic one sorts CJK names and
+punctuation otherwise, and the range would miss rows); migration 0003 builds the searched indexes
+in that collation, so they serve the range.
 Every search has a LIMIT. Searching writes no audit event (one per keystroke would drown the
 log); opening a candidate does. The actions live in ``kiosk.helpdesk_actions``.
 """
@@ -24,6 +26,9 @@ from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy import select as sa_select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import Session, col, select
 
 from kiosk import audit, delivery, national_id
@@ -95,8 +100,31 @@ def _next_prefix(prefix: str) -> str:
     return prefix[:-1] + chr(last + 1)
 
 
+class CodePointOrder(ColumnElement[str]):
+    """A column compared in code-point order: ``col COLLATE "C"`` on PostgreSQL, the column as
+    it is on SQLite (whose default BINARY collation is code-point order already)."""
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]  # noqa: RUF012
+
+    def __init__(self, column: Any) -> None:
+        self.column: ColumnElement[Any] = col(column)  # type: ignore[assignment]
+        self.type = self.column.type
+
+
+@compiles(CodePointOrder)
+def _compile_code_point(element: CodePointOrder, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.column, **kw)
+
+
+@compiles(CodePointOrder, "postgresql")
+def _compile_code_point_pg(element: CodePointOrder, compiler: SQLCompiler, **kw: Any) -> str:
+    return f'{compiler.process(element.column, **kw)} COLLATE "C"'
+
+
 def _prefix(column: Any, prefix: str) -> ColumnElement[bool]:
-    return and_(col(column) >= prefix, col(column) < _next_prefix(prefix))
+    ordered = CodePointOrder(column)
+    return and_(ordered >= prefix, ordered < _next_prefix(prefix))
 
 
 def search_statement(query: str, limit: int = SEARCH_LIMIT) -> tuple[SearchKind, Any]:
@@ -110,16 +138,16 @@ def search_statement(query: str, limit: int = SEARCH_LIMIT) -> tuple[SearchKind,
     elif kind == "email":
         variants = sorted({value, value.lower()})
         statement = statement.where(or_(*(_prefix(Candidate.email, v) for v in variants)))
-        statement = statement.order_by(col(Candidate.email))
+        statement = statement.order_by(CodePointOrder(Candidate.email))
     elif kind == "mobile":
         statement = statement.where(_prefix(Candidate.mobile, value))
-        statement = statement.order_by(col(Candidate.mobile))
+        statement = statement.order_by(CodePointOrder(Candidate.mobile))
     elif kind == "chinese_name":
         statement = statement.where(_prefix(Candidate.chinese_name, value))
-        statement = statement.order_by(col(Candidate.chinese_name))
+        statement = statement.order_by(CodePointOrder(Candidate.chinese_name))
     else:
         statement = statement.where(_prefix(Candidate.account_key, value))
-        statement = statement.order_by(col(Candidate.account_key))
+        statement = statement.order_by(CodePointOrder(Candidate.account_key))
     return kind, statement.limit(limit + 1)
 
 

@@ -37,6 +37,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def _code_point_index(column: str) -> Index:
+    """``ix_candidate_<column>``, in the C collation on PostgreSQL (the operator-class slot
+    carries the COLLATE clause: ``CREATE INDEX … (email COLLATE "C")``)."""
+    return Index(f"ix_candidate_{column}", column, postgresql_ops={column: 'COLLATE "C"'})
+
+
 def _ts(nullable: bool = False, index: bool = False) -> Any:
     return Field(default=None, sa_column=Column(DateTime(), nullable=nullable, index=index))
 
@@ -44,16 +50,25 @@ def _ts(nullable: bool = False, index: bool = False) -> Any:
 class Candidate(SQLModel, table=True):
     """A candidate account: passwords only as bcrypt hashes; ``account_key`` is the lower case."""
 
+    # The help desk's prefix searches compare in code-point order (``COLLATE "C"`` on
+    # PostgreSQL, kiosk.helpdesk.CodePointOrder); the indexes are built in that collation so they
+    # serve them whatever the database's default. SQLite's BINARY default is code-point order.
+    __table_args__ = (
+        _code_point_index("chinese_name"),
+        _code_point_index("email"),
+        _code_point_index("mobile"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     account: str = Field(max_length=30)
     account_key: str = Field(max_length=30, unique=True)
     nationality: str = Field(default="TW", max_length=8)
     national_id: str = Field(max_length=10, unique=True)
-    chinese_name: str = Field(max_length=40, index=True)
+    chinese_name: str = Field(max_length=40)
     english_surname: str = Field(default="", max_length=40)
     english_given_name: str = Field(default="", max_length=40)
-    email: str = Field(default="", max_length=254, index=True)
-    mobile: str = Field(default="", max_length=16, index=True)
+    email: str = Field(default="", max_length=254)
+    mobile: str = Field(default="", max_length=16)
     gender: str = Field(default="", max_length=1)
     education: str = Field(default="", max_length=4)
     school: str = Field(default="", max_length=80)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import uuid
 from datetime import date, datetime
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from kiosk.config import Settings
 from kiosk.helpdesk import AuditFilter
 from kiosk.staff_accounts import StaffView
 from kiosk.store import AuditEvent, Candidate, Delivery, StaffUser, Store, utcnow
+from tests.conftest import PG_URL, _postgres_or_skip
 from tests.staff.conftest import DESK, FakeClock, candidate_id
 
 
@@ -309,3 +311,87 @@ def test_a_disabled_staff_account_sees_and_exports_nothing(
         ("staff_view", DESK[0]),
     ]
     assert [e.candidate_id for e in denied if e.kind == "staff_view"] == [wang]
+
+
+def _linguistic_locale() -> tuple[str, str] | None:
+    """A non-C collation the server can make a database with: (clause, label), or None."""
+    import psycopg
+
+    with psycopg.connect(PG_URL.replace("+psycopg", "")) as conn:
+        icu = conn.execute(
+            "SELECT 1 FROM pg_collation WHERE collprovider = 'i' AND collname = 'en-US-x-icu'"
+        ).fetchone()
+        if icu is not None and conn.info.server_version >= 150000:
+            return "LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'", "ICU en-US"
+        libc = conn.execute(
+            "SELECT collcollate FROM pg_collation WHERE collprovider = 'c' "
+            "AND collcollate ILIKE 'en_US.utf%8' LIMIT 1"
+        ).fetchone()
+    if libc is not None:
+        return f"LC_COLLATE '{libc[0]}' LC_CTYPE '{libc[0]}'", f"libc {libc[0]}"
+    return None
+
+
+@pytest.mark.postgres
+def test_prefix_search_on_a_database_with_a_linguistic_collation(settings: Settings) -> None:
+    """On a database whose default collation is linguistic, the prefix ranges still find every
+    row: in en-US ":" (the bump of "9") sorts before the digits, so "0919…" is above "091:"
+    unless the range compares in code-point order, and the C-collation indexes serve it."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    _postgres_or_skip()
+    found = _linguistic_locale()
+    if found is None:
+        pytest.skip("the server has neither an ICU en-US collation nor a libc en_US locale")
+    clause, label = found
+    name = f"t_ling_{uuid.uuid4().hex[:10]}"
+    admin = PG_URL.replace("+psycopg", "")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 {clause}')
+    store = Store(make_url(PG_URL).set(database=name).render_as_string(hide_password=False))
+    try:
+        with store.engine.connect() as conn:
+            collate = conn.execute(
+                text(
+                    "SELECT datcollate, datlocprovider FROM pg_database "
+                    "WHERE datname = current_database()"
+                )
+            ).one()
+        assert collate != ("C", "c") and collate != ("C.UTF-8", "c"), (label, collate)
+        store.upgrade()
+        with store.session() as session:
+            for n, (account, email, mobile, chinese) in enumerate(
+                [
+                    ("meihua9x", "meihua@example.com", "0919000001", "林美華"),
+                    ("meihua99", "MeiHua@example.com", "0919000002", "林美玲"),
+                    ("meihub01", "meihub@example.com", "0929000003", "王小明"),
+                ]
+            ):
+                session.add(
+                    Candidate(
+                        account=account,
+                        account_key=account,
+                        national_id=f"A1{n:08d}",
+                        chinese_name=chinese,
+                        email=email,
+                        mobile=mobile,
+                    )
+                )
+        assert [r.account for r in find(store, "meihua@").rows] == ["meihua9x"]
+        assert [r.account for r in find(store, "MeiHua@").rows] == ["meihua99", "meihua9x"]
+        assert [r.account for r in find(store, "0919").rows] == ["meihua9x", "meihua99"]
+        assert [r.account for r in find(store, "meihua9").rows] == ["meihua99", "meihua9x"]
+        assert [r.account for r in find(store, "林美").rows] == ["meihua99", "meihua9x"]
+        _, statement = helpdesk.search_statement("0919")
+        sql = statement.compile(
+            dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+        )
+        with store.engine.connect() as conn:
+            conn.execute(text("SET enable_seqscan = off"))
+            plan = " ".join(str(r[0]) for r in conn.execute(text(f"EXPLAIN {sql}")))
+        assert "ix_candidate_mobile" in plan, plan
+    finally:
+        store.dispose()
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

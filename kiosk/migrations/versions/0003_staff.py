@@ -5,7 +5,11 @@ Revises: 0002
 Create Date: 2026-11-25 14:50:00
 
 Also the indexes the staff search needs on candidate (prefix searches by range on Chinese name,
-e-mail and mobile; account_key and national_id already have their unique indexes).
+e-mail and mobile; account_key and national_id already have their unique indexes). The ranges
+compare in code-point order (``COLLATE "C"`` on PostgreSQL, whatever the database's default), so
+on PostgreSQL these indexes are built in the C collation, and account_key's column (hence its
+unique index) is switched to it: lower-cased accounts compare equal in every collation, so
+uniqueness is unchanged.
 """
 
 from __future__ import annotations
@@ -43,14 +47,32 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_audit_event_staff"), ["staff"], unique=False)
     with op.batch_alter_table("candidate", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_candidate_chinese_name"), ["chinese_name"], unique=False
+        for column in ("chinese_name", "email", "mobile"):
+            batch_op.create_index(
+                batch_op.f(f"ix_candidate_{column}"),
+                [column],
+                unique=False,
+                postgresql_ops={column: 'COLLATE "C"'},  # CREATE INDEX … (email COLLATE "C")
+            )
+    if op.get_context().dialect.name == "postgresql":
+        op.alter_column(
+            "candidate",
+            "account_key",
+            existing_type=sa.String(length=30),
+            type_=sa.String(length=30, collation="C"),
+            existing_nullable=False,
         )
-        batch_op.create_index(batch_op.f("ix_candidate_email"), ["email"], unique=False)
-        batch_op.create_index(batch_op.f("ix_candidate_mobile"), ["mobile"], unique=False)
 
 
 def downgrade() -> None:
+    if op.get_context().dialect.name == "postgresql":
+        op.alter_column(
+            "candidate",
+            "account_key",
+            existing_type=sa.String(length=30, collation="C"),
+            type_=sa.String(length=30),
+            existing_nullable=False,
+        )
     with op.batch_alter_table("candidate", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_candidate_mobile"))
         batch_op.drop_index(batch_op.f("ix_candidate_email"))
