@@ -9,8 +9,9 @@ code-point order: SQLite's BINARY collation, and on PostgreSQL ``COLLATE "C"`` o
 column, whatever the database's default collation (a linguistic one sorts CJK names and
 punctuation otherwise, and the range would miss rows); migration 0003 builds the searched indexes
 in that collation, so they serve the range.
-Every search has a LIMIT. Searching writes no audit event (one per keystroke would drown the
-log); opening a candidate does. The actions live in ``kiosk.helpdesk_actions``.
+Every search has a LIMIT. A prefix search writes no audit event (one per keystroke would drown
+the log); a look-up by a whole national ID writes one (masked), and opening a candidate does. The
+actions live in ``kiosk.helpdesk_actions``.
 """
 
 from __future__ import annotations
@@ -151,14 +152,48 @@ def search_statement(query: str, limit: int = SEARCH_LIMIT) -> tuple[SearchKind,
     return kind, statement.limit(limit + 1)
 
 
-def search(session: Session, *, query: str, limit: int = SEARCH_LIMIT) -> SearchResult:
+def search(
+    session: Session,
+    *,
+    query: str,
+    limit: int = SEARCH_LIMIT,
+    audit_as: StaffView | None = None,
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+) -> SearchResult:
     """Candidates whose account, Chinese name, e-mail or mobile start with ``query``, or whose
-    national ID is exactly it; at most ``limit`` rows, ordered by the searched column."""
+    national ID is exactly it; at most ``limit`` rows, ordered by the searched column.
+
+    A look-up by a whole national ID is audited when ``audit_as`` (the staff member) and
+    ``settings`` are given: one ``staff_search`` event, the ID masked. The caller passes them
+    once per complete ID, not on every keystroke (prefixes are never audited).
+    """
     kind, statement = search_statement(query, limit)
     if statement is None:
         return SearchResult("")
     found = session.execute(statement).all()
-    return SearchResult(kind, tuple(row_of(c) for c in found[:limit]), more=len(found) > limit)
+    result = SearchResult(kind, tuple(row_of(c) for c in found[:limit]), more=len(found) > limit)
+    if kind == "national_id" and audit_as is not None and settings is not None:
+        hit = found[0] if len(found) == 1 else None
+        audit.record(
+            session,
+            kind="staff_search",
+            outcome="found" if found else "none",
+            terminal_id=settings.terminal_id,
+            at=(clock or utcnow)(),
+            account=hit.account if hit is not None else "",
+            candidate_id=hit.id if hit is not None else None,
+            staff=audit_as.account,
+            detail=f"national_id={national_id.mask(classify(query)[1])}",
+        )
+    return result
+
+
+def audits_search(query: str, last_audited: str) -> str:
+    """The national ID a search box's ``query`` should be audited for, or "" (not a whole ID,
+    or the same one as ``last_audited``: a refresh of the results is no new look-up)."""
+    kind, value = classify(query)
+    return value if kind == "national_id" and value != last_audited else ""
 
 
 HIT_COLUMNS = (

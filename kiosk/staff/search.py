@@ -53,6 +53,7 @@ class SearchScreen(StaffScreen):
         self._debounce: Timer | None = None
         self._result: Any = None
         self._asked = ""
+        self._audited_id = ""  # the last whole national ID whose look-up was audited
 
     def compose_frame(self) -> ComposeResult:
         with Vertical(id="body"):
@@ -90,15 +91,27 @@ class SearchScreen(StaffScreen):
         self._debounce = self.set_timer(DEBOUNCE_SECONDS, lambda: self._search(event.value))
 
     def _search(self, text: str) -> None:
-        self._asked = text
-        self.start_work()
-        self.run_search(text)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
-    def run_search(self, text: str) -> None:
         from kiosk import helpdesk
 
-        result = self.call_store(helpdesk.search, query=text)
+        self._asked = text
+        self.start_work()
+        whole_id = helpdesk.audits_search(text, self._audited_id)
+        if whole_id:
+            self._audited_id = whole_id  # one audit event per ID typed, not per refresh
+        self.run_search(text, audit=bool(whole_id))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
+    def run_search(self, text: str, audit: bool = False) -> None:
+        from kiosk import helpdesk
+
+        app = self.staff_app
+        result = self.call_store(
+            helpdesk.search,
+            query=text,
+            audit_as=app.staff if audit else None,
+            settings=app.settings,
+            clock=app.clock,
+        )
         self.deliver(lambda found: self._arrived(text, found), result)
 
     def _arrived(self, text: str, result: Any) -> None:

@@ -324,6 +324,27 @@ async def test_idle_locks_the_console(staff_app_factory: Factory) -> None:
         assert app.screen.query_one("#staff-account", Input).value == ""
 
 
+async def test_a_national_id_typed_is_audited_once(staff_app_factory: Factory) -> None:
+    """Typed key by key, refreshed on coming back from the candidate: one event, masked."""
+    app = staff_app_factory()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await signed_in(pilot)
+        await type_into(pilot, "#search", "F222333444")
+        await wait_for(
+            pilot, lambda: [r[2] for r in table_rows(pilot, "#results")] == ["F22233****"]
+        )
+        await pilot.click("#open")
+        await wait_for(pilot, lambda: screen_name(pilot) == "CandidateScreen")
+        shown = getattr(app.screen_stack[-2], "_result", None)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(pilot) == "SearchScreen")
+        await wait_for(pilot, lambda: getattr(app.screen, "_result", None) is not shown)
+    searches = audit_rows(app, "staff_search")
+    assert [(e.staff, e.account, e.detail) for e in searches] == [
+        (DESK[0], "linmeihua01", "national_id=F22233****")
+    ]
+
+
 async def test_f9_locks_and_f2_switches_language(staff_app_factory: Factory) -> None:
     app = staff_app_factory()
     async with app.run_test(size=(100, 32)) as pilot:

@@ -60,6 +60,24 @@ def test_search_decides_by_the_shape_of_the_query(
     assert [r.account for r in result.rows] == accounts
 
 
+def test_a_search_by_whole_national_id_is_audited_masked(
+    desk_store: Store, settings: Settings, clock: FakeClock
+) -> None:
+    staff = desk(desk_store)
+    for query in ("A12345", "a123456789", "Z999999999", "wang"):
+        with desk_store.session() as session:
+            helpdesk.search(session, query=query, audit_as=staff, settings=settings, clock=clock)
+    with desk_store.session() as session:
+        found = session.exec(select(AuditEvent).where(AuditEvent.kind == "staff_search")).all()
+    assert [(e.outcome, e.account, e.staff, e.detail) for e in found] == [
+        ("found", "wang2026", DESK[0], "national_id=A12345****"),
+        ("none", "", DESK[0], "national_id=Z99999****"),
+    ]
+    assert helpdesk.audits_search("A123456789", "") == "A123456789"
+    assert helpdesk.audits_search(" a123456789", "A123456789") == ""  # the same look-up again
+    assert helpdesk.audits_search("A1234", "") == ""
+
+
 def test_search_results_are_masked_and_limited(desk_store: Store) -> None:
     (row,) = find(desk_store, "wang").rows
     assert row.national_id_masked == "A12345****"
