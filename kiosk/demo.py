@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from kiosk import assets, audit, passwords
 from kiosk.config import Settings
-from kiosk.exams import to_local, to_utc
+from kiosk.exams import ACTIVE, to_local, to_utc
 from kiosk.store import (
     Candidate,
     ExamRegistration,
@@ -121,7 +121,6 @@ def seed_demo_exams(session: Session, *, settings: Settings, now: datetime) -> i
         if found is not None:
             continue
         day = today + timedelta(days=demo.exam_in_days)
-        active = [(a, s) for a, s in demo.registrations if s != "cancelled"]
         row = ExamSession(
             subject=demo.subject,
             level=demo.level,
@@ -130,7 +129,7 @@ def seed_demo_exams(session: Session, *, settings: Settings, now: datetime) -> i
             venue=venue,
             address=DEMO_ADDRESS,
             seats=demo.seats,
-            seats_taken=len(active),
+            seats_taken=0,  # counted below from the registrations actually added
             registration_opens_at=to_utc(today - timedelta(days=10)),
             registration_closes_at=to_utc(
                 (today + timedelta(days=demo.closes_in_days)).replace(hour=17)
@@ -142,10 +141,12 @@ def seed_demo_exams(session: Session, *, settings: Settings, now: datetime) -> i
         session.flush()
         assert row.id is not None
         added += 1
+        taken = 0
         for account, status in demo.registrations:
             candidate = get_candidate_by_account(session=session, account=account)
             if candidate is None or candidate.id is None:
                 continue
+            taken += status in ACTIVE
             session.add(
                 ExamRegistration(
                     candidate_id=candidate.id,
@@ -156,6 +157,8 @@ def seed_demo_exams(session: Session, *, settings: Settings, now: datetime) -> i
                     cancelled_at=now if status == "cancelled" else None,
                 )
             )
+        row.seats_taken = taken
+        session.add(row)
         audit.record(
             session,
             kind="exam_session",

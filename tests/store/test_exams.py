@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, col, select
 
 from kiosk import delivery, exam_notices, exam_sessions, exams
 from kiosk.config import Settings
 from kiosk.delivery import SendResult, list_outbox
-from kiosk.demo import DEMO_SESSIONS, seed_demo
+from kiosk.demo import DEMO_SESSIONS, seed_demo, seed_demo_exams
 from kiosk.exam_notices import NoticeOutcome
 from kiosk.exam_sessions import NewSession
 from kiosk.exams import CancelOutcome, RegisterOutcome
@@ -395,6 +395,31 @@ def test_demo_seed_shows_every_status_and_seeding_again_adds_nothing(
                 )
             ).all()
             assert row.seats_taken == len(active) <= row.seats
+
+
+def test_demo_seats_count_only_the_registrations_added(store: Store, settings: Settings) -> None:
+    with store.session() as session:  # maria.santos is not there: her seats stay free
+        seed_demo(session, settings=settings, now=NOW)
+        maria = get_candidate_by_account(session=session, account="maria.santos")
+        assert maria is not None
+        session.exec(delete(ExamRegistration))  # type: ignore[call-overload]
+        session.exec(delete(AuditEvent))  # type: ignore[call-overload]
+        session.exec(delete(ExamSession))  # type: ignore[call-overload]
+        session.delete(maria)
+    with store.session() as session:
+        assert seed_demo_exams(session, settings=settings, now=NOW) == len(DEMO_SESSIONS)
+    with store.session() as session:
+        for exam in session.exec(select(ExamSession)):
+            active = session.exec(
+                select(ExamRegistration)
+                .where(ExamRegistration.session_id == exam.id)
+                .where(col(ExamRegistration.status).in_(exams.ACTIVE))
+            ).all()
+            assert exam.seats_taken == len(active), exam.subject
+        full = session.exec(
+            select(ExamSession).where(ExamSession.subject == "淨零碳規劃管理師")
+        ).one()
+        assert full.seats_taken == 1  # wang2026 only; maria.santos's seat was counted before
 
 
 def test_every_status_has_a_label_and_a_next_step_in_both_languages() -> None:
