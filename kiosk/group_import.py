@@ -573,17 +573,18 @@ def _row_template() -> dict[str, Any]:
     return row.model_dump(exclude={"id"})
 
 
-def _insert_batch(session: Session, records: list[dict[str, Any]]) -> tuple[int, int]:
+def _insert_batch(session: Session, records: list[dict[str, Any]]) -> tuple[int, int, int]:
     """Insert a batch; on a UNIQUE violation (a concurrent import) fall back to row by row.
-    Returns (created, already present)."""
+    Returns (created, already present, failed): a row that still clashes after a few fresh
+    accounts is failed, so the three always add up to the batch."""
     table = Candidate.__table__  # type: ignore[attr-defined]
     try:
         with session.begin_nested():
             session.execute(insert(table), records)
-        return len(records), 0
+        return len(records), 0, 0
     except IntegrityError:
         pass
-    created = present = 0
+    created = present = failed = 0
     for record in records:
         for _attempt in range(5):
             try:
@@ -597,7 +598,9 @@ def _insert_batch(session: Session, records: list[dict[str, Any]]) -> tuple[int,
                     break
                 account = make_account(record["english_surname"], "", digits=10)
                 record = {**record, "account": account, "account_key": account.lower()}
-    return created, present
+        else:
+            failed += 1
+    return created, present, failed
 
 
 def import_file(
@@ -651,10 +654,11 @@ def import_file(
     try:
         for start in range(0, len(todo), batch_size):
             batch = todo[start : start + batch_size]
-            made, already = _insert_batch(session, _records(session, batch, now))
+            made, already, failed = _insert_batch(session, _records(session, batch, now))
             session.commit()
             created += made
             present += already
+            bad += failed
             if progress is not None:
                 progress(start + len(batch), total)
     except BaseException:

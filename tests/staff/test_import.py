@@ -263,6 +263,33 @@ def test_a_disabled_staff_account_imports_nothing(
     assert [(e.staff, e.outcome) for e in events] == [("desk01", "denied")]
 
 
+def test_rows_that_keep_clashing_are_counted_bad(
+    store: Store, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every fresh account clashes (a pathological name generator): the rows are counted bad,
+    so created + present + bad is still the number of rows."""
+    path = good_file(tmp_path / "unit.csv", 4)
+    with store.session() as session:
+        session.add(
+            Candidate(
+                account="clash0001",
+                account_key="clash0001",
+                national_id=make_id(999),
+                chinese_name="佔用",
+            )
+        )
+    monkeypatch.setattr(group_import, "make_account", lambda *args, **kwargs: "clash0001")
+    with store.session() as session:
+        result = group_import.import_file(
+            session, path=path, unit="U", staff=staff_user(store), settings=settings
+        )
+    assert (result.created, result.present, result.bad) == (0, 0, 4)
+    assert count(store) == 1
+    with store.session() as session:
+        (event,) = session.exec(select(AuditEvent).where(AuditEvent.kind == "group_import"))
+    assert "created=0; present=0; bad=4" in event.detail
+
+
 def test_concurrent_imports_of_one_file_create_each_candidate_once(
     store_factory: StoreFactory, settings: Settings, tmp_path: Path
 ) -> None:
