@@ -16,6 +16,7 @@ actions live in ``kiosk.helpdesk_actions``.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import re
 import unicodedata
@@ -35,7 +36,7 @@ from sqlmodel import Session, col, select
 from kiosk import audit, delivery, national_id
 from kiosk.accounts import CandidateView
 from kiosk.config import Settings
-from kiosk.staff_accounts import StaffView, current_staff, mask_national_ids
+from kiosk.staff_accounts import StaffView, current_staff, get_staff, mask_national_ids
 from kiosk.store import AuditEvent, Candidate, Delivery, utcnow
 
 Clock = Callable[[], datetime]
@@ -454,8 +455,15 @@ def _audit_statement(session: Session, filters: AuditFilter) -> Any:
             if found is not None
             else AuditEvent.account == who
         )
-    if filters.staff.strip():
-        statement = statement.where(AuditEvent.staff == filters.staff.strip())
+    typed_staff = filters.staff.strip()
+    if typed_staff:
+        # accounts are case-insensitive; events hold the account as spelled: "AMY.DESK" finds
+        # the events of amy.desk through the staff user's own spelling (and the index)
+        names = {typed_staff, typed_staff.lower()}
+        known = get_staff(session=session, account=typed_staff)
+        if known is not None:
+            names.add(known.account)
+        statement = statement.where(col(AuditEvent.staff).in_(sorted(names)))
     if filters.kind.strip():
         statement = statement.where(AuditEvent.kind == filters.kind.strip())
     if filters.date_from is not None:
@@ -495,11 +503,11 @@ def _cell(value: str) -> str:
 
 
 def write_audit_csv(rows: Iterable[EventRow], path: Path) -> int:
-    """Write ``rows`` as UTF-8 CSV (with a BOM, so spreadsheets read the Chinese); returns the
-    number of rows written."""
+    """Write ``rows`` as UTF-8 CSV (with a BOM, so spreadsheets read the Chinese) to a new file
+    ``path``; returns the number of rows written. Raises FileExistsError rather than overwrite."""
     path.parent.mkdir(parents=True, exist_ok=True)
     count = 0
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+    with path.open("x", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(CSV_COLUMNS)
         for row in rows:
@@ -542,9 +550,17 @@ def export_audit_csv(
         _denied(session, "audit_export", staff, settings, now)
         return ExportResult(False, DENIED)
     rows = [EventRow.of(e) for e in session.exec(_audit_statement(session, filters).limit(limit))]
-    path = directory / f"audit-{now:%Y%m%d-%H%M%S}-{staff.account}.csv"
+    stem = f"audit-{now:%Y%m%d-%H%M%S}-{staff.account}"
     try:
-        count = write_audit_csv(rows, path)
+        # two exports within one second (or two desks sharing a directory) never overwrite:
+        # the file is created exclusively, with -2, -3 … when the name is taken
+        for n in range(1, 1000):
+            path = directory / (f"{stem}.csv" if n == 1 else f"{stem}-{n}.csv")
+            with contextlib.suppress(FileExistsError):
+                count = write_audit_csv(rows, path)
+                break
+        else:
+            raise FileExistsError(stem)
     except OSError as error:
         audit.record(
             session,

@@ -220,6 +220,7 @@ def test_audit_log_filters(desk_store: Store, settings: Settings) -> None:
             )
         return [(e.kind, e.staff) for e in log.rows if e.kind not in ("seed", "staff_add")]
 
+    assert kinds(staff="BOB.Admin ") == kinds(staff="bob.admin")  # accounts ignore case
     assert kinds(staff="bob.admin") == [
         ("staff_unlock", "bob.admin"),
         ("staff_resend", "bob.admin"),
@@ -413,3 +414,26 @@ def test_prefix_search_on_a_database_with_a_linguistic_collation(settings: Setti
         store.dispose()
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_two_exports_in_one_second_make_two_files(
+    desk_store: Store, settings: Settings, clock: FakeClock, tmp_path: Path
+) -> None:
+    results = []
+    for kind in ("seed", "staff_add"):
+        with desk_store.session() as session:
+            results.append(
+                helpdesk.export_audit_csv(
+                    session,
+                    filters=AuditFilter(kind=kind),
+                    directory=tmp_path / "exports",
+                    staff=desk(desk_store),
+                    settings=settings,
+                    clock=clock,  # not advanced: the same second
+                )
+            )
+    first, second = results
+    assert first.ok and second.ok and first.path != second.path
+    assert Path(second.path).name == Path(first.path).stem + "-2.csv"
+    assert ",seed," in Path(first.path).read_text(encoding="utf-8-sig")  # not overwritten
+    assert ",staff_add," in Path(second.path).read_text(encoding="utf-8-sig")
