@@ -72,6 +72,13 @@ def local_templates(folder: Path) -> Path | None:
     return folder
 
 
+def public_url(host: str, port: int) -> str:
+    """The address the page itself uses (its websocket, its static files): an IPv6 literal
+    needs brackets (``http://[::1]:8000``), which textual-serve does not add."""
+    where = f"[{host.strip('[]')}]" if ":" in host else host
+    return f"http://{where}" if port == 80 else f"http://{where}:{port}"
+
+
 def serve(
     app: Annotated[
         ServedApp, typer.Option("--app", help="Which app each connection gets.")
@@ -107,10 +114,11 @@ def serve(
         extra = {"templates_path": templates} if templates else {}
         server = Server(
             command or app_command(app, kiosk_mode=kiosk),
-            host=host,
+            host=host.strip("[]"),
             port=port,
             title=title,
-            **extra,  # type: ignore[arg-type]
+            public_url=public_url(host, port),
+            **extra,
         )
         server.serve()
     finally:
