@@ -3,7 +3,7 @@
 Screens live beside this module; this one keeps what spans them: the store (opened lazily), the
 signed-in staff user, the language (zh-TW by default, F2 switches) and the idle lock (after
 ``settings.idle_seconds`` without a key or a click the console drops every screen and asks for
-the staff password again).
+the staff password again; not while a group import runs).
 """
 
 from __future__ import annotations
@@ -129,6 +129,11 @@ class StaffApp(App[None]):
         await super().on_event(event)
 
     def _check_idle(self) -> None:
+        if any(getattr(screen, "importing", False) for screen in self.screen_stack):
+            # a lock would drop the import's screen and its summary: the idle time counts
+            # from the end of the import instead
+            self.last_input = time.monotonic()
+            return
         if time.monotonic() - self.last_input < self.settings.idle_seconds:
             return
         self.last_input = time.monotonic()

@@ -72,6 +72,7 @@ class GroupImportScreen(Screen[None]):
         self._message: tuple[str, str, dict[str, Any]] | None = None
         self._shown: list[RowCheck] = []
         self.busy = False  # a check or an import runs
+        self.importing = False  # the console's idle lock waits while this is True
 
     # ------------------------------------------------------------------ layout
 
@@ -189,6 +190,7 @@ class GroupImportScreen(Screen[None]):
             return
         path, unit = self.previewed
         self._set_busy(True)
+        self.importing = True
         self.progress.update(total=self.preview.ok, progress=0)
         self.progress.display = True
         self.show_message("group_import.importing", kind="info", done=0, total=self.preview.ok)
@@ -201,6 +203,8 @@ class GroupImportScreen(Screen[None]):
         # a flag, not the workers' state: a worker is still "running" for a moment after it
         # handed its result over, and a click in that moment must not be lost
         self.busy = busy
+        if not busy:
+            self.importing = False
         for button_id in ("#preview", "#back"):
             self.query_one(button_id, Button).disabled = busy
         self.import_button.disabled = busy or not (self.preview and self.preview.ok)

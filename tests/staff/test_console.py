@@ -345,6 +345,52 @@ async def test_a_national_id_typed_is_audited_once(staff_app_factory: Factory) -
     ]
 
 
+async def test_idle_does_not_lock_while_an_import_runs(
+    staff_app_factory: Factory, monkeypatch: Any, tmp_path: Path
+) -> None:
+    from kiosk import group_import
+    from kiosk.staff.app import StaffApp
+    from tests.staff.test_import import good_file
+    from tests.staff.test_import_screen import check
+
+    release = threading.Event()
+    real_import = group_import.import_file
+    ticks: list[float] = []
+    real_check = StaffApp._check_idle
+
+    def slow_import(*args: Any, **kwargs: Any) -> Any:
+        release.wait(timeout=60)
+        return real_import(*args, **kwargs)
+
+    def counted_check(self: StaffApp) -> None:
+        real_check(self)
+        ticks.append(time.monotonic())
+
+    monkeypatch.setattr(group_import, "import_file", slow_import)
+    monkeypatch.setattr(StaffApp, "_check_idle", counted_check)
+    app = staff_app_factory()
+    path = good_file(tmp_path / "unit.csv", 3)
+    try:
+        async with app.run_test(size=(100, 32)) as pilot:
+            await signed_in(pilot)
+            await pilot.click("#import")
+            await check(pilot, path)
+            await pilot.click("#import")
+            await wait_for(pilot, lambda: getattr(app.screen, "importing", False))
+            app.last_input = time.monotonic() - app.settings.idle_seconds - 1
+            seen = len(ticks)
+            await wait_for(pilot, lambda: len(ticks) >= seen + 2)  # two idle checks passed
+            assert screen_name(pilot) == "GroupImportScreen" and app.staff is not None
+            release.set()
+            await wait_for(pilot, lambda: getattr(app.screen, "result", None) is not None)
+            assert app.screen.result.created == 3  # type: ignore[attr-defined]
+            assert not app.screen.importing  # type: ignore[attr-defined]
+            app.last_input = time.monotonic() - app.settings.idle_seconds - 1
+            await wait_for(pilot, lambda: screen_name(pilot) == "StaffLoginScreen")
+    finally:
+        release.set()
+
+
 async def test_f9_locks_and_f2_switches_language(staff_app_factory: Factory) -> None:
     app = staff_app_factory()
     async with app.run_test(size=(100, 32)) as pilot:
