@@ -74,6 +74,11 @@ async def confirm_open(pilot: Pilot[Any]) -> None:
 
 async def registrations_shown(pilot: Pilot[Any]) -> None:
     await wait_for(pilot, lambda: len(pilot.app.screen.query(".reg-status")) == 5)
+    # The page is taller than 24 rows: show its top, not wherever a focus scroll got to.
+    await pilot.pause()
+    body = pilot.app.screen.query_one("#body")
+    body.scroll_home(animate=False)
+    await wait_for(pilot, lambda: body.scroll_y == 0 and body.scroll_target_y == 0)
 
 
 async def notice_shown(pilot: Pilot[Any]) -> None:
