@@ -8,6 +8,7 @@ suspends or opens a palette; the operator leaves with F12 and the PIN from setti
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Callable
@@ -169,6 +170,10 @@ class KioskApp(App[None], inherit_bindings=False):
             self.call_from_thread(self.exit, return_code=2, message=message)
             return
         warm_up()
+        # What the warm-up loaded (pypinyin's phrase table alone is a few hundred thousand
+        # objects) stays for the life of the kiosk: move it out of the garbage collector's
+        # sight, or every full collection walks it again and freezes the screen for ~100 ms.
+        gc.freeze()
         self.warmed = True
 
     async def reset_session(self) -> None:

@@ -28,6 +28,10 @@ class KioskScreen(Screen[None]):
     """A portal page. Subclasses set ``TITLE_KEY`` and implement :meth:`compose_body`."""
 
     TITLE_KEY: ClassVar[str] = "ui.app.title"
+    BODY_TAKES_FOCUS: ClassVar[bool] = False
+    """Reading pages (a notice, a list) let the body take focus so the arrow keys scroll it. On a
+    form the focus lives in the fields, which scroll themselves into view: a focused body losing
+    focus would restyle every widget of the page at once (≈ 30 ms on registration)."""
     _worker_token = -1
     ready = True  # False while widgets of compose_later are still to be mounted
     captcha: Captcha | None = None  # set by compose_captcha on pages that have one
@@ -52,7 +56,7 @@ class KioskScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield TopBar(self.TITLE_KEY)
-        with VerticalScroll(id="body"):
+        with VerticalScroll(id="body", can_focus=self.BODY_TAKES_FOCUS):
             yield from self.compose_body()
         yield FooterBar()
 

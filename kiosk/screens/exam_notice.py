@@ -18,6 +18,7 @@ from .base import KioskScreen
 
 
 class ExamNoticeScreen(KioskScreen):
+    BODY_TAKES_FOCUS = True  # a page to read: the arrow keys scroll it
     TITLE_KEY = "ui.notice.title"
     DEFAULT_CSS = """
     ExamNoticeScreen .notice { height: auto; border: round $success; padding: 0 1;

@@ -16,6 +16,7 @@ from .base import KioskScreen
 
 
 class ServiceDesksScreen(KioskScreen):
+    BODY_TAKES_FOCUS = True  # a page to read: the arrow keys scroll it
     TITLE_KEY = "ui.service_desks.title"
     DEFAULT_CSS = """
     ServiceDesksScreen #desks { height: auto; margin: 1 0 0 0; }
