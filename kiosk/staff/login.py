@@ -78,6 +78,8 @@ class StaffLoginScreen(StaffScreen):
         self.staff_app.signed_in(result.staff)
 
     def wipe(self) -> None:
+        if not self.query("#staff-login"):
+            return  # not composed yet, or being taken down as the console closes
         # a sign-in in flight when the console locks never delivers (its token is stale), so
         # the button it made busy is given back here
         self.set_busy("staff-login", False)

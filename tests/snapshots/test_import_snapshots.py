@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
+from textual.widgets.data_table import ColumnKey
 
 from kiosk.staff.import_screen import GroupImportScreen
 from tests.screens.conftest import wait_for
@@ -41,6 +42,9 @@ async def checked(pilot: Pilot[Any]) -> None:
     await pilot.click("#preview")
     await wait_for(pilot, lambda: screen(pilot).preview is not None)
     await pilot.app.workers.wait_for_complete()
+    # DataTable sizes its auto-width column on its own idle event: wait for the long reasons
+    table = screen(pilot).table
+    await wait_for(pilot, lambda: table.columns[ColumnKey("status")].content_width > 20)
     await pilot.pause()
 
 

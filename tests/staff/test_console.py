@@ -313,13 +313,19 @@ async def test_audit_log_drops_an_older_slower_query(
         release.set()
 
 
+async def workers_done(pilot: Pilot[Any]) -> None:
+    """Every worker has ended (a search superseded by a lock ends cancelled: that is fine;
+    ``workers.wait_for_complete`` would raise for it)."""
+    await wait_for(pilot, lambda: all(worker.is_finished for worker in pilot.app.workers))
+
+
 async def test_idle_locks_the_console(staff_app_factory: Factory) -> None:
     app = staff_app_factory()
     async with app.run_test(size=(100, 32)) as pilot:
         await open_candidate(pilot, "wang", "wang2026")
         app.last_input = time.monotonic() - app.settings.idle_seconds - 1
         await wait_for(pilot, lambda: screen_name(pilot) == "StaffLoginScreen")
-        await app.workers.wait_for_complete()  # the lock has finished wiping
+        await workers_done(pilot)  # the lock has finished wiping
         assert app.staff is None and len(app.screen_stack) == 1
         assert app.screen.query_one("#staff-account", Input).value == ""
 
@@ -401,7 +407,7 @@ async def test_f9_locks_and_f2_switches_language(staff_app_factory: Factory) -> 
         await wait_for(pilot, lambda: "Find a candidate" in str(title.render()))
         await pilot.press("f9")
         await wait_for(pilot, lambda: screen_name(pilot) == "StaffLoginScreen")
-        await app.workers.wait_for_complete()
+        await workers_done(pilot)
         assert app.staff is None
 
 
@@ -431,7 +437,7 @@ async def test_f9_during_a_sign_in_gives_the_button_back(
             await pilot.press("f9")
             await wait_for(pilot, lambda: not button.disabled and not button.loading)
             release.set()
-            await app.workers.wait_for_complete()
+            await workers_done(pilot)
             assert app.staff is None and screen_name(pilot) == "StaffLoginScreen"
             await type_into(pilot, "#staff-account", DESK[0])
             await type_into(pilot, "#staff-password", DESK[1])
@@ -485,7 +491,7 @@ async def test_candidate_audit_trail_language_and_idle_over_a_modal(
         await wait_for(pilot, lambda: screen_name(pilot) == "ReasonScreen")
         app.last_input = time.monotonic() - app.settings.idle_seconds - 1
         await wait_for(pilot, lambda: screen_name(pilot) == "StaffLoginScreen")
-        await app.workers.wait_for_complete()
+        await workers_done(pilot)
         assert app.staff is None and len(app.screen_stack) == 1
         assert app.language == "zh-TW"
     assert audit_rows(app, "staff_unlock") == []
