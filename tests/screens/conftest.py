@@ -72,7 +72,7 @@ async def type_into(pilot: Pilot[Any], selector: str, text: str) -> None:
     (pilot.press drops CJK punctuation; an IME delivers composed text much like a paste)."""
     widget = pilot.app.screen.query_one(selector, Input)
     widget.focus()
-    await pilot.pause()
+    await wait_for(pilot, lambda: pilot.app.focused is widget)  # focus moves on a later tick
     if text.isascii():
         await pilot.press(*[_key(ch) for ch in text])
     else:

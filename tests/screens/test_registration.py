@@ -55,7 +55,7 @@ async def paste(pilot: Pilot[Any], selector: str, text: str, *, replace: bool = 
     """Put ``text`` into a box the way an IME or a paste does (fast; any script)."""
     box = pilot.app.screen.query_one(selector, Input)
     box.focus()
-    await pilot.pause()
+    await wait_for(pilot, lambda: pilot.app.focused is box)
     if replace:
         box.value = ""
     box.post_message(events.Paste(text))
@@ -66,7 +66,7 @@ async def choose(pilot: Pilot[Any], selector: str, value: str) -> None:
     """Open a Select with the keyboard, go to the first option, then down to ``value``."""
     widget = pilot.app.screen.query_one(selector, Select)
     widget.focus()
-    await pilot.pause()
+    await wait_for(pilot, lambda: pilot.app.focused is widget)
     index = [v for _, v in widget._options].index(value)
     await pilot.press("enter", "home", *["down"] * index, "enter")
     await pilot.pause()
@@ -75,8 +75,9 @@ async def choose(pilot: Pilot[Any], selector: str, value: str) -> None:
 
 async def press_button(pilot: Pilot[Any], selector: str) -> None:
     button = pilot.app.screen.query_one(selector, Button)
+    await wait_for(pilot, lambda: not button.disabled)  # a worker may still hold it
     button.focus()
-    await pilot.pause()
+    await wait_for(pilot, lambda: pilot.app.focused is button)  # focus moves on a later tick
     await pilot.press("enter")
 
 
