@@ -109,7 +109,9 @@ class LoginScreen(KioskScreen):
         if event.input.id == "captcha-input":
             self.submit()
         elif event.input.id in order:
-            self.query_one(f"#{order[order.index(event.input.id) + 1]}", Input).focus()
+            following = self.query(f"#{order[order.index(event.input.id) + 1]}")
+            if following:  # Enter in the account box before the rows below it are built
+                following.first().focus()
 
     @on(Button.Pressed, "#login")
     def submit(self) -> None:

@@ -128,3 +128,22 @@ def test_peek_falls_back_on_a_value_settings_would_refuse(
     monkeypatch.setenv("IPAS_KIOSK_CONFIG_FILE", str(tmp_path / "none.toml"))
     monkeypatch.setenv("IPAS_KIOSK_LANGUAGE", "fr")
     assert config_files.peek("language", "zh-TW", allowed=("zh-TW", "en")) == "zh-TW"
+
+
+async def test_enter_in_the_account_box_before_the_rows_below_exist(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first frame holds only the account box; Enter there must not fail the kiosk."""
+    from kiosk.screens.login import LoginScreen
+    from tests.screens.conftest import build_app, type_into
+
+    monkeypatch.setattr(LoginScreen, "compose_later", lambda self: iter(()))  # rows never come
+    app = build_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_into(pilot, "#account", "wang2026")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.focused is app.screen.query_one("#account")
+        assert not app.screen.query("#chinese-name")
+    assert app.return_code in (None, 0)
+    app.store.dispose()
