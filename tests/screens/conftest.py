@@ -106,6 +106,12 @@ async def wait_for(pilot: Pilot[Any], predicate: Callable[[], bool], timeout: fl
         await pilot.pause(0.05)
 
 
+async def workers_ended(pilot: Pilot[Any]) -> None:
+    """Every worker has ended. A worker replaced by a newer one of its group ends cancelled,
+    which ``workers.wait_for_complete`` would raise for."""
+    await wait_for(pilot, lambda: all(worker.is_finished for worker in pilot.app.workers))
+
+
 def screen_name(pilot: Pilot[Any]) -> str:
     """The current screen's class name, once the page is whole ("" while it is being built)."""
     return type(pilot.app.screen).__name__ if page_ready(pilot.app) else ""

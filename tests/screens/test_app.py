@@ -14,7 +14,7 @@ from kiosk.screens.modals import IdleScreen
 from kiosk.store import AuditEvent, Store
 from kiosk.widgets.captcha import CaptchaWidget
 from kiosk.widgets.rule_hints import RuleHints
-from tests.screens.conftest import CAPTCHA, screen_name, type_into, wait_for
+from tests.screens.conftest import CAPTCHA, screen_name, type_into, wait_for, workers_ended
 from tests.screens.test_login import login
 
 
@@ -219,7 +219,7 @@ async def test_a_login_still_running_when_the_session_ends_signs_nobody_in(
         await login(pilot, "wang2026", "王小明", "Kiosk#Demo2026")
         await pilot.press("f9")
         await pilot.pause(1.5)
-        await app.workers.wait_for_complete()
+        await workers_ended(pilot)
         await pilot.pause()
         assert app.candidate is None
         assert screen_name(pilot) == "LoginScreen" and len(app.screen_stack) == 1

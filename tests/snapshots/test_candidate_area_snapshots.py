@@ -24,7 +24,7 @@ from kiosk.screens.exam_progress import RegistrationProgressScreen
 from kiosk.screens.exam_registration import ExamRegistrationScreen
 from kiosk.screens.home import CandidateHomeScreen
 from kiosk.screens.service_desks import ServiceDesksScreen
-from tests.screens.conftest import build_app, page_ready, wait_for
+from tests.screens.conftest import build_app, page_ready, wait_for, workers_ended
 from tests.screens.test_registration import choose
 from tests.snapshots.test_snapshots import view
 
@@ -47,10 +47,10 @@ def signed_in(make: Callable[[], Any], then: Before | None = None) -> Before:
         await pilot.pause()
         if then is not None:
             await then(pilot)
-        await app.workers.wait_for_complete()
+        await workers_ended(pilot)
         # whole: no part mounted after the paint (the top bar's touch buttons) still waiting
         await wait_for(pilot, lambda: page_ready(app))
-        await app.workers.wait_for_complete()
+        await workers_ended(pilot)
         await pilot.pause()
         await pilot.pause()
 

@@ -18,7 +18,7 @@ from textual.widgets import Input
 from textual.widgets.data_table import ColumnKey
 
 from kiosk.staff.import_screen import GroupImportScreen
-from tests.screens.conftest import wait_for
+from tests.screens.conftest import wait_for, workers_ended
 from tests.staff.test_import import BAD_ROWS, write_csv
 from tests.staff.test_import_screen import host, paste_into, screen
 
@@ -35,25 +35,35 @@ async def opened(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
+async def table_sized(pilot: Pilot[Any]) -> None:
+    """DataTable sizes an auto-width column on its own idle event, some time after the rows
+    arrive: wait until it has (the status column holds the long reasons)."""
+    table = screen(pilot).table
+
+    def sized() -> bool:
+        pending = table._updated_cells or table._require_update_dimensions
+        return not pending and table.columns[ColumnKey("status")].content_width > 20
+
+    await wait_for(pilot, sized)
+    await pilot.pause()
+
+
 async def checked(pilot: Pilot[Any]) -> None:
     await opened(pilot)
     await paste_into(pilot, "#path", "bad.csv")
     await paste_into(pilot, "#unit", "國立臺灣科技大學")
     await pilot.click("#preview")
     await wait_for(pilot, lambda: screen(pilot).preview is not None)
-    await pilot.app.workers.wait_for_complete()
-    # DataTable sizes its auto-width column on its own idle event: wait for the long reasons
-    table = screen(pilot).table
-    await wait_for(pilot, lambda: table.columns[ColumnKey("status")].content_width > 20)
-    await pilot.pause()
+    await workers_ended(pilot)
+    await table_sized(pilot)
 
 
 async def imported(pilot: Pilot[Any]) -> None:
     await checked(pilot)
     await pilot.click("#import")
     await wait_for(pilot, lambda: screen(pilot).result is not None)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await workers_ended(pilot)
+    await table_sized(pilot)  # the import refills the table
 
 
 STATES: dict[str, Before] = {"empty": opened, "checked": checked, "imported": imported}

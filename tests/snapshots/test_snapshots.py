@@ -26,7 +26,7 @@ from kiosk.screens.home import CandidateHomeScreen
 from kiosk.screens.modals import IdleScreen
 from kiosk.screens.registration import RegistrationScreen
 from kiosk.store import Candidate
-from tests.screens.conftest import build_app, page_ready, type_into, wait_for
+from tests.screens.conftest import build_app, page_ready, type_into, wait_for, workers_ended
 
 LANGUAGES = ("zh-TW", "en")
 SIZES = ((100, 32), (80, 24))
@@ -56,7 +56,7 @@ async def settle(pilot: Pilot[Any]) -> None:
     await wait_for(pilot, lambda: page_ready(app))
     await wait_for(pilot, drawn)
     await pilot.pause(0.3)
-    await app.workers.wait_for_complete()
+    await workers_ended(pilot)
     await pilot.pause()
 
 

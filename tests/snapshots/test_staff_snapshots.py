@@ -46,7 +46,16 @@ def fixed_app(tmp_path: Path, language: str) -> StaffApp:
 
 async def settle(pilot: Pilot[Any]) -> None:
     await pilot.pause(0.3)
-    await pilot.app.workers.wait_for_complete()
+    # every worker ended (a search superseded by the next key ends cancelled, which
+    # workers.wait_for_complete would raise for), and every DataTable has sized its columns
+    # (it does so on its own idle event, some time after the rows arrive)
+    await wait_for(pilot, lambda: all(worker.is_finished for worker in pilot.app.workers))
+
+    def tables_sized() -> bool:
+        tables = pilot.app.screen.query(DataTable)
+        return not any(t._updated_cells or t._require_update_dimensions for t in tables)
+
+    await wait_for(pilot, tables_sized)
     await pilot.pause()
 
 
