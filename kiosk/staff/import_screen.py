@@ -124,7 +124,9 @@ class GroupImportScreen(Screen[None]):
     def _columns(self, language: str) -> None:
         table = self.table
         table.clear(columns=True)
-        for key, width in (("line", 6), ("national_id", 11), ("name", 10), ("status", None)):
+        # Fixed widths: an auto-width column is sized on the table's idle event, so it would
+        # first show narrow; the status is cut at 42 cells (#reasons shows it in full).
+        for key, width in (("line", 6), ("national_id", 11), ("name", 10), ("status", 42)):
             table.add_column(_cell(t(f"group_import.column.{key}", language)), key=key, width=width)
 
     # ------------------------------------------------------------------ messages

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
-from textual.widgets.data_table import ColumnKey
 
 from kiosk.staff.import_screen import GroupImportScreen
 from tests.screens.conftest import wait_for, workers_ended
@@ -36,13 +35,12 @@ async def opened(pilot: Pilot[Any]) -> None:
 
 
 async def table_sized(pilot: Pilot[Any]) -> None:
-    """DataTable sizes an auto-width column on its own idle event, some time after the rows
-    arrive: wait until it has (the status column holds the long reasons)."""
+    """DataTable renders rows added since its last idle event later: wait until it has."""
     table = screen(pilot).table
 
     def sized() -> bool:
         pending = table._updated_cells or table._require_update_dimensions
-        return not pending and table.columns[ColumnKey("status")].content_width > 20
+        return not pending
 
     await wait_for(pilot, sized)
     await pilot.pause()
@@ -56,6 +54,10 @@ async def checked(pilot: Pilot[Any]) -> None:
     await wait_for(pilot, lambda: screen(pilot).preview is not None)
     await workers_ended(pilot)
     await table_sized(pilot)
+    # a check with good rows hands the focus to the Import button (a later tick)
+    button = screen(pilot).import_button
+    await wait_for(pilot, lambda: button.disabled or pilot.app.focused is button)
+    await pilot.pause()
 
 
 async def imported(pilot: Pilot[Any]) -> None:
