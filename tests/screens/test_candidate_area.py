@@ -9,7 +9,7 @@ from typing import Any
 from rich.cells import cell_len
 from sqlmodel import col, select
 from textual.pilot import Pilot
-from textual.widgets import Button, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 
 from kiosk import assets, exams, passwords
 from kiosk.accounts import CandidateView
@@ -24,7 +24,7 @@ from kiosk.store import (
     Store,
     get_candidate_by_account,
 )
-from tests.screens.conftest import screen_name, wait_for
+from tests.screens.conftest import screen_name, wait_for, workers_ended
 from tests.screens.test_registration import choose, paste, press_button
 
 MENU = (
@@ -379,9 +379,18 @@ async def test_change_password_from_home_needs_the_current_one(
         await press_button(pilot, "#submit")
         error = app.screen.query_one("#current-password-error", Static)
         await wait_for(pilot, lambda: str(error.render()) != "")
+        await workers_ended(pilot)  # the refused attempt's worker has wound down
         await paste(pilot, "#current-password", "Kiosk#Demo2026")
         await press_button(pilot, "#submit")
-        await wait_for(pilot, lambda: app.screen.query_one("#message").has_class("-ok"))
+        try:
+            await wait_for(pilot, lambda: app.screen.query_one("#message").has_class("-ok"))
+        except AssertionError:
+            errors = [str(w.render()) for w in app.screen.query(".field-error")]
+            lengths = [(box.id, len(box.value)) for box in app.screen.query(Input)]
+            raise AssertionError(
+                f"no success: screen={screen_name(pilot)} message={message(app)!r} "
+                f"errors={errors} lengths={lengths}"
+            ) from None
     with app.store.session() as session:
         row = get_candidate_by_account(session=session, account="wang2026")
         assert row is not None and row.password_hash is not None
