@@ -76,8 +76,19 @@ async def type_into(pilot: Pilot[Any], selector: str, text: str) -> None:
     if text.isascii():
         await pilot.press(*[_key(ch) for ch in text])
     else:
-        widget.post_message(events.Paste(text))
+        await deliver_paste(pilot, widget, text)
     await pilot.pause()
+
+
+async def deliver_paste(pilot: Pilot[Any], widget: Input, text: str) -> None:
+    """Paste ``text`` into ``widget`` and return once the box has handled it. A posted message is
+    handled on the box's own queue, so a key pressed right after could otherwise be acted on
+    (a submit reading the value) before the paste arrived; a callback queued behind the paste
+    runs only after it."""
+    handled = asyncio.Event()
+    widget.post_message(events.Paste(text))
+    widget.call_later(handled.set)
+    await wait_for(pilot, handled.is_set)
 
 
 def _key(ch: str) -> str:

@@ -387,9 +387,13 @@ async def test_change_password_from_home_needs_the_current_one(
         except AssertionError:
             errors = [str(w.render()) for w in app.screen.query(".field-error")]
             lengths = [(box.id, len(box.value)) for box in app.screen.query(Input)]
+            with app.store.session() as session:
+                tried = session.exec(
+                    select(AuditEvent.outcome).where(AuditEvent.kind == "change_password")
+                ).all()
             raise AssertionError(
                 f"no success: screen={screen_name(pilot)} message={message(app)!r} "
-                f"errors={errors} lengths={lengths}"
+                f"errors={errors} lengths={lengths} attempts={tried} focused={app.focused!r}"
             ) from None
     with app.store.session() as session:
         row = get_candidate_by_account(session=session, account="wang2026")

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import select
-from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, RadioButton, Static
 
@@ -17,7 +16,7 @@ from kiosk.delivery import list_outbox
 from kiosk.i18n import t
 from kiosk.store import AuditEvent, Candidate, Delivery
 from kiosk.widgets.captcha import CaptchaWidget
-from tests.screens.conftest import CAPTCHA, screen_name, type_into, wait_for
+from tests.screens.conftest import CAPTCHA, deliver_paste, screen_name, type_into, wait_for
 from tests.servers import SmtpServer
 
 NEW_PASSWORD = "Hsinchu#Kiosk77"
@@ -28,8 +27,7 @@ async def paste_into(pilot: Pilot[Any], selector: str, text: str) -> None:
     the keys are kept for the page under test)."""
     widget = pilot.app.screen.query_one(selector, Input)
     widget.focus()
-    widget.post_message(events.Paste(text))
-    await pilot.pause()
+    await deliver_paste(pilot, widget, text)
 
 
 async def open_page(pilot: Pilot[Any]) -> None:

@@ -17,7 +17,14 @@ from kiosk.screens.modals import ConfirmScreen
 from kiosk.screens.registration import RegistrationScreen
 from kiosk.store import Candidate, Store, get_candidate_by_account
 from kiosk.widgets.rule_hints import RuleHints
-from tests.screens.conftest import CAPTCHA, page_ready, screen_name, type_into, wait_for
+from tests.screens.conftest import (
+    CAPTCHA,
+    deliver_paste,
+    page_ready,
+    screen_name,
+    type_into,
+    wait_for,
+)
 
 PASSWORD = "Tq7#pLm2$Vx9"
 NEW_ID = "A234567893"  # a valid citizen number nobody in the demo data has
@@ -58,8 +65,7 @@ async def paste(pilot: Pilot[Any], selector: str, text: str, *, replace: bool = 
     await wait_for(pilot, lambda: pilot.app.focused is box)
     if replace:
         box.value = ""
-    box.post_message(events.Paste(text))
-    await pilot.pause()
+    await deliver_paste(pilot, box, text)
 
 
 async def choose(pilot: Pilot[Any], selector: str, value: str) -> None:
@@ -107,7 +113,7 @@ async def fill_form(pilot: Pilot[Any], **values: str) -> None:
         box = screen.query_one(selector, Input)
         if box.value != text:
             box.value = ""
-            box.post_message(events.Paste(text))
+            await deliver_paste(pilot, box, text)
     screen.query_one("#gender-m", RadioButton).value = True
     screen.query_one("#education", Select).value = "04"
     await pilot.pause()
