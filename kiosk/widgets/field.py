@@ -12,6 +12,8 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widgets import Input, Static
 
 from kiosk.i18n import t
@@ -23,7 +25,15 @@ ContextFn = Callable[[], Mapping[str, str]]
 
 class KioskInput(Input):
     """An Input that masks passwords with ``*`` (Textual's ``•`` is ambiguous-width) and never
-    copies or cuts a password to a clipboard the next candidate could paste from."""
+    copies or cuts a password to a clipboard the next candidate could paste from.
+
+    Textual's Input sets its virtual size on every keystroke, and that reactive asks for a layout
+    of the whole screen (≈ 16 ms on the registration page, per key). The box's size never depends
+    on its text (fixed height, width from the grid), and its horizontal scrolling reads the
+    virtual size directly, so a repaint is enough.
+    """
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     def action_copy(self) -> None:
         if not self.password:
@@ -133,6 +143,8 @@ class LabelledField(Vertical):
 
     def set_error(self, key: str | None, **values: str) -> None:
         """Show a message from the catalog under the field (None clears it)."""
+        if key is None and getattr(self, "_error_key", (None, {}))[0] is None:
+            return  # already clear: every keystroke clears, and an update lays out the page
         error = self.query_one(f"#{self.input_id}-error", Static)
         error.update(plain(t(key, current_language(), **values)) if key else "")
         error.set_class(key is None, "-empty")

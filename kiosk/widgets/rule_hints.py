@@ -4,6 +4,13 @@ One line per rule of ``kiosk.rules.check(field, …)``: pending until the first 
 error or warning. While the field has focus every rule shows (a checklist); once it loses focus
 only the rules still broken stay, so a correct form is compact on a 24-line terminal.
 Glyphs are narrow in every terminal (✓ ✗ ! -): no East Asian ambiguous-width symbols.
+
+Drawn by hand rather than as a Rich ``Table.grid``: a grid is rendered again (twice) whenever the
+screen is laid out, and a registration page with nine of them spent most of a 60–100 ms layout
+there. Here the wrapped lines (glyph, then the text with its wrapped lines hanging under it) are
+computed once per width and state, and a state change that keeps the height (a rule turning from
+pending to ok while the field has focus) repaints this widget alone instead of laying out the
+whole page.
 """
 
 from __future__ import annotations
@@ -12,15 +19,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.table import Table
-from rich.text import Text
+from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Static
+from textual.widget import Widget
 
 from kiosk import rules
 from kiosk.i18n import t
-from kiosk.widgets.text import current_language
+from kiosk.widgets.text import current_language, plain
 
 GLYPHS = {"pending": "-", "ok": "✓", "error": "✗", "warning": "!"}
 STYLES = {"pending": "dim", "ok": "green", "error": "bold red", "warning": "yellow"}
@@ -35,7 +42,10 @@ def _pending(field: str) -> tuple[rules.RuleCheck, ...]:
     )
 
 
-class RuleHints(Static):
+Row = tuple[str, str, str, str]  # glyph, glyph style, text, text style
+
+
+class RuleHints(Widget):
     """Live rule lines for ``field``; give it the id ``<field>-rules``.
 
     Call :meth:`show` with every new value (it is debounced). Posts :class:`RuleHints.Changed`
@@ -58,7 +68,7 @@ class RuleHints(Static):
             return self.hints
 
     def __init__(self, field: str, *, id: str | None = None, expanded: bool = False) -> None:
-        super().__init__("", id=id or f"{field.replace('_', '-')}-rules", markup=False)
+        super().__init__(id=id or f"{field.replace('_', '-')}-rules")
         self.field = field
         self.value = ""
         self.context: dict[str, str] = {}
@@ -67,6 +77,8 @@ class RuleHints(Static):
         self.expanded = expanded
         self._timer: Timer | None = None
         self.shown: list[str] = []  # the lines on screen now, as plain text
+        self._rows: tuple[Row, ...] = ()
+        self._wrapped: dict[int, list[Content]] = {}  # width -> lines of the current rows
 
     def on_mount(self) -> None:
         self._render_lines()
@@ -110,19 +122,41 @@ class RuleHints(Static):
     def _render_lines(self) -> None:
         language = current_language()
         checks = self.checks or _pending(self.field)
-        self.shown = []
-        grid = Table.grid(padding=(0, 1, 0, 0))  # glyph | text: wrapped lines hang under text
-        grid.add_column(width=1, no_wrap=True)
-        grid.add_column(overflow="fold")
+        rows: list[Row] = []
         for check in checks:
             state = self.state_of(check)
             if not self.expanded and state in ("ok", "pending"):
                 continue
             text_style = STYLES[state] if state != "ok" else ""
-            self.shown.append(f"{GLYPHS[state]} {t(check.message_key, language)}")
-            grid.add_row(
-                Text(GLYPHS[state], style=STYLES[state]),
-                Text(t(check.message_key, language), style=text_style),
-            )
-        self.set_class(not grid.rows, "-empty")
-        self.update(grid)
+            rows.append((GLYPHS[state], STYLES[state], t(check.message_key, language), text_style))
+        self.shown = [f"{glyph} {text}" for glyph, _, text, _ in rows]
+        if tuple(rows) == self._rows:
+            return
+        width = self.content_size.width
+        height = len(self.lines(width)) if width else -1
+        self._rows = tuple(rows)
+        self._wrapped = {}
+        self.set_class(not rows, "-empty")
+        self.refresh(layout=not width or len(self.lines(width)) != height)
+
+    def lines(self, width: int) -> list[Content]:
+        """The rows wrapped to ``width`` cells: ``glyph text``, continuation lines indented under
+        the text (cached per width until the rows change: a layout asks for several widths)."""
+        cached = self._wrapped.get(width)
+        if cached is not None:
+            return cached
+        lines: list[Content] = []
+        for glyph, glyph_style, text, text_style in self._rows:
+            body = Content.styled(plain(text).plain, text_style) if text_style else plain(text)
+            parts = [body] if body.cell_length <= width - 2 else body.wrap(max(1, width - 2))
+            for number, part in enumerate(parts):
+                head = Content.styled(glyph, glyph_style) if number == 0 else Content(" ")
+                lines.append(Content.assemble(head, " ", part))
+        self._wrapped[width] = lines
+        return lines
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.lines(width))
+
+    def render(self) -> Content:
+        return Content("\n").join(self.lines(self.content_size.width))
