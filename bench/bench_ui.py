@@ -133,7 +133,8 @@ KEYS_AND_STALLS = textwrap.dedent(
             warm_worst, worst, stop = worst, 0.0, False
             task = asyncio.create_task(ticker())
             await login(pilot, "brandnew2026", "張志明", "Tq7#pLm2$Vx9")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "RegistrationScreen")
+            from tests.screens.conftest import screen_name
+            await wait_for(pilot, lambda: screen_name(pilot) == "RegistrationScreen")
             from tests.screens.conftest import type_into
             await type_into(pilot, "#national-id", "A223456781")
             await type_into(pilot, "#email", "chih.ming@example.com")

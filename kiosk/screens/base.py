@@ -3,7 +3,6 @@ every portal page shares."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -36,7 +35,7 @@ class KioskScreen(Screen[None]):
     ready = True  # False while widgets of compose_later are still to be mounted
     captcha: Captcha | None = None  # set by compose_captcha on pages that have one
     DEFAULT_CSS = """
-    KioskScreen #body { padding: 0 2; }
+    KioskScreen #body { padding: 0 2; scrollbar-gutter: stable; }
     KioskScreen .page-heading { text-style: bold; color: $accent; margin: 1 0 0 0; }
     KioskScreen .note { color: $text-muted; }
     KioskScreen .buttons { height: auto; margin: 1 0; }
@@ -81,17 +80,23 @@ class KioskScreen(Screen[None]):
 
     def on_mount(self) -> None:
         if self._builds_later():
-            self.call_after_refresh(self._mount_later)
+            self.run_worker(self._mount_later(), group="build", exit_on_error=True)
 
     async def _mount_later(self) -> None:
-        """Mount ``compose_later`` one row at a time, letting keys and painting in between,
-        so a long form never holds the event loop for the whole of its building."""
+        """Mount ``compose_later`` one row per frame, from a task of its own.
+
+        Every frame lays out the whole page; rows mounted faster than frames arrive all land in
+        one layout (80–100 ms for the registration form). Waiting for the screen's refresh after
+        each row keeps every layout to the rows already there plus one, and keys and painting go
+        on in between. (``wait_for_refresh`` needs a task other than the screen's: a worker.)
+        """
         body = self.query_one("#body")
+        await self.wait_for_refresh()  # the first rows are on screen before any more is built
         for widget in self.compose_later():
             if not self.is_attached:
                 return  # the session ended while the page was being built
             await body.mount(widget)
-            await asyncio.sleep(0)
+            await self.wait_for_refresh()
             more = getattr(widget, "mount_rows", None)
             if more is not None:
                 await more()
@@ -120,6 +125,13 @@ class KioskScreen(Screen[None]):
 
     def field(self, input_id: str) -> LabelledField:
         return self.query_one(f"#{input_id}-field", LabelledField)
+
+    def recheck(self, input_id: str, *, now: bool = False) -> None:
+        """Re-run a field's live rules (its context changed) — if the field is on the page yet:
+        rows of ``compose_later`` arrive one per frame, and their context arrives before them."""
+        rows = self.query(f"#{input_id}-field")
+        if rows:
+            cast(LabelledField, rows.first()).recheck(now=now)
 
     def value(self, input_id: str) -> str:
         """The field's value; "" while a lazily mounted field is not on the page yet."""

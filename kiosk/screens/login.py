@@ -100,8 +100,7 @@ class LoginScreen(KioskScreen):
     @on(Input.Changed, "#account")
     @on(Input.Changed, "#chinese-name")
     def _context_changed(self) -> None:
-        if self.query("#password-field"):  # mounted a frame after the account box
-            self.field("password").recheck()
+        self.recheck("password")  # mounted a frame after the account box
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -159,10 +158,9 @@ class LoginScreen(KioskScreen):
         elif outcome is LoginOutcome.REGISTER:
             from .registration import RegistrationScreen
 
-            prefill = dict(result.prefill)
-            self.wipe()
-            self.app.push_screen(RegistrationScreen(prefill))
+            self.app.push_screen(RegistrationScreen(dict(result.prefill)))
+            self.app.call_after_refresh(self.wipe)  # after the next page's first paint
         else:
             self.kiosk.signed_in(result.candidate)
-            self.wipe()
             self.app.push_screen(self.kiosk.screen_after_login(result))
+            self.app.call_after_refresh(self.wipe)

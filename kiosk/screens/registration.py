@@ -10,7 +10,7 @@ can never change afterwards (註2); the use case checks everything again and ans
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -87,7 +87,7 @@ class RegistrationScreen(KioskScreen):
         yield ChoiceField("nationality", "ui.field.nationality", nationality)
         yield LabelledField(
             "national-id",
-            "ui.field.national_id",
+            self._id_label(),  # built after the nationality row: it may have changed already
             rule_field="national_id",
             max_length=14,
             context=self._id_context,
@@ -124,7 +124,8 @@ class RegistrationScreen(KioskScreen):
         yield TLabel("ui.registration.note3", classes="note")
 
     def page_completed(self) -> None:
-        self.field("password").recheck(now=True)
+        self.recheck("password", now=True)
+        self.recheck("password-confirm", now=True)
         empty = [box for box in self.query(Input) if not box.value]
         (empty or list(self.query(Input)))[0].focus()
 
@@ -173,17 +174,23 @@ class RegistrationScreen(KioskScreen):
     @on(Input.Changed, "#email")
     def _context_changed(self) -> None:
         if self.ready:  # page_completed checks the password once every row is there
-            self.field("password").recheck()
+            self.recheck("password")
 
     @on(Input.Changed, "#password")
     def _password_changed(self) -> None:
-        self.field("password-confirm").recheck()
+        self.recheck("password-confirm")
+
+    def _id_label(self) -> str:
+        return "ui.field.resident_id" if self.nationality == "foreign" else "ui.field.national_id"
 
     @on(Select.Changed, "#nationality")
     def _nationality_changed(self) -> None:
-        key = "ui.field.resident_id" if self.nationality == "foreign" else "ui.field.national_id"
-        self.field("national-id").query_one(".field-label", TLabel).set_key(key)
-        self.field("national-id").recheck(now=True)
+        rows = self.query("#national-id-field")
+        if not rows:
+            return  # the next row, still to be built, takes its label from the choice
+        row = cast(LabelledField, rows.first())
+        row.query_one(".field-label", TLabel).set_key(self._id_label())
+        row.recheck(now=True)
 
     @on(Checkbox.Changed, "#password-show")
     def _toggle_password(self, event: Checkbox.Changed) -> None:

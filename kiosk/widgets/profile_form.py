@@ -12,7 +12,6 @@ imports pypinyin, ≈ 0.3 s), so typing never waits for it.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, cast
 
@@ -172,14 +171,14 @@ class ProfileForm(Vertical):
             yield from self.rows()
 
     async def mount_rows(self) -> None:
-        """Mount the rows one at a time, yielding to the event loop between them."""
+        """Mount the rows one per frame (see ``KioskScreen._mount_later``; called from its task)."""
         if not self.sliced:
             return
         for row in self.rows():
             if not self.is_attached:
                 return
             await self.mount(row)
-            await asyncio.sleep(0)
+            await self.screen.wait_for_refresh()
         self._start()
 
     def rows(self) -> Iterable[Widget]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 
@@ -74,10 +75,13 @@ async def test_end_session_key_signs_out_from_anywhere(
     async with app.run_test(size=(100, 32)) as pilot:
         await login(pilot, "wang2026", "王小明", "Kiosk#Demo2026")
         await wait_for(pilot, lambda: screen_name(pilot) == "CandidateHomeScreen")
+        full = gc.get_stats()[2]["collections"]
         await pilot.press("f9")
         await wait_for(pilot, lambda: screen_name(pilot) == "LoginScreen")
         assert app.candidate is None and len(app.screen_stack) == 1
         assert inputs_with_values(app) == []
+        # the garbage of the session is collected in full now, not during the next one
+        await wait_for(pilot, lambda: gc.get_stats()[2]["collections"] > full)
 
 
 async def test_language_switch_keeps_what_was_typed(app_factory: Callable[..., KioskApp]) -> None:

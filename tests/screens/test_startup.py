@@ -44,6 +44,7 @@ FIRST_PAINT = textwrap.dedent(
     print("idle after load:", app.settings.idle_seconds)
     import gc
     print("warmed:", app.warmed, "frozen objects:", gc.get_freeze_count())
+    print("full collection after:", gc.get_threshold()[2])
     """
 )
 
@@ -82,6 +83,8 @@ def test_login_paints_before_pydantic_and_sqlalchemy_with_the_sites_settings(
     # what the warm-up loaded is out of the garbage collector's sight (no 100 ms full collections)
     frozen = int(out.split("frozen objects:")[1].split()[0])
     assert "warmed: True" in out and frozen > 100_000
+    # and full collections wait for the end of a session (Python's default: after 10)
+    assert "full collection after: 1000" in out
 
 
 def test_a_broken_configuration_ends_the_kiosk_with_a_message(tmp_path: Path) -> None:
