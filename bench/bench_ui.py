@@ -195,8 +195,13 @@ def run(runs: int = 7) -> list[str]:
         "|---|---|---|---|---|---|",
         row("start to an interactive login screen (headless)", bare_ms, kiosk_ms, "ms", 1.3),
         row("resident memory at that point", bare_mb, kiosk_mb, "MB", 1.5),
-        row("start to the whole login page (captcha row, buttons, rules box)", bare_ms,
-            whole_ms, "ms", 1.3),
+        row(
+            "start to the whole login page (captcha row, buttons, rules box)",
+            bare_ms,
+            whole_ms,
+            "ms",
+            1.3,
+        ),
         row("resident memory with the whole page", bare_mb, whole_mb, "MB", 1.5),
         row(
             "key echo into a field with live rules (median of 60 keys)",
