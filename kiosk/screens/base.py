@@ -3,6 +3,7 @@ every portal page shares."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -31,6 +32,9 @@ class KioskScreen(Screen[None]):
     """Reading pages (a notice, a list) let the body take focus so the arrow keys scroll it. On a
     form the focus lives in the fields, which scroll themselves into view: a focused body losing
     focus would restyle every widget of the page at once (≈ 30 ms on registration)."""
+    ROW_PER_FRAME: ClassVar[bool] = False
+    """Long forms (registration) lay out one more row per frame; a short page (login) builds its
+    few rows at once, so the captcha and buttons are there sooner."""
     _worker_token = -1
     ready = True  # False while widgets of compose_later are still to be mounted
     captcha: Captcha | None = None  # set by compose_captcha on pages that have one
@@ -83,12 +87,13 @@ class KioskScreen(Screen[None]):
             self.run_worker(self._mount_later(), group="build", exit_on_error=True)
 
     async def _mount_later(self) -> None:
-        """Mount ``compose_later`` one row per frame, from a task of its own.
+        """Mount ``compose_later`` row by row, from a task of its own.
 
         Every frame lays out the whole page; rows mounted faster than frames arrive all land in
-        one layout (80–100 ms for the registration form). Waiting for the screen's refresh after
-        each row keeps every layout to the rows already there plus one, and keys and painting go
-        on in between. (``wait_for_refresh`` needs a task other than the screen's: a worker.)
+        one layout (80–100 ms for the registration form). With ``ROW_PER_FRAME`` the screen's
+        refresh is awaited after each row, so every layout holds the rows already there plus
+        one, and keys and painting go on in between. (``wait_for_refresh`` needs a task other
+        than the screen's: a worker.)
         """
         body = self.query_one("#body")
         await self.wait_for_refresh()  # the first rows are on screen before any more is built
@@ -96,12 +101,20 @@ class KioskScreen(Screen[None]):
             if not self.is_attached:
                 return  # the session ended while the page was being built
             await body.mount(widget)
-            await self.wait_for_refresh()
+            await self.next_row()
             more = getattr(widget, "mount_rows", None)
             if more is not None:
                 await more()
         self.ready = True
         self.page_completed()
+
+    async def next_row(self) -> None:
+        """Between two rows of ``compose_later``: a long page waits for the frame (see
+        ``ROW_PER_FRAME``), a short one only lets other work run."""
+        if self.ROW_PER_FRAME:
+            await self.wait_for_refresh()
+        else:
+            await asyncio.sleep(0)
 
     def page_completed(self) -> None:
         """Called once the widgets of :meth:`compose_later` are mounted."""

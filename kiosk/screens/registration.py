@@ -48,6 +48,7 @@ def nationality_options(language: str) -> list[tuple[Any, str]]:
 
 class RegistrationScreen(KioskScreen):
     TITLE_KEY = "ui.registration.title"
+    ROW_PER_FRAME = True
     DEFAULT_CSS = """
     RegistrationScreen #password-show { margin: 0 0 1 20; }
     RegistrationScreen #immutable-note { margin: 0 0 1 0; }

@@ -118,14 +118,16 @@ class LabelledField(Vertical):
 
     @property
     def value(self) -> str:
-        return self.input.value
+        boxes = self.query(f"#{self.input_id}")
+        return boxes.first(Input).value if boxes else ""  # "" while the row is being mounted
 
     def recheck(self, *, now: bool = False) -> None:
         """Re-run the live rules (also when a field this one depends on changed)."""
-        if not self.rule_field:
-            return
+        hints = self.query(RuleHints)
+        if not self.rule_field or not hints:
+            return  # no rules, or this row's parts are still being mounted (its on_mount checks)
         context = dict(self.context()) if self.context else {}
-        self.query_one(RuleHints).show(self.input.value, context, now=now)
+        hints.first().show(self.input.value, context, now=now)
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:

@@ -178,7 +178,7 @@ class ProfileForm(Vertical):
             if not self.is_attached:
                 return
             await self.mount(row)
-            await self.screen.wait_for_refresh()
+            await cast(Any, self.screen).next_row()
         self._start()
 
     def rows(self) -> Iterable[Widget]:
