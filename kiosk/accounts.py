@@ -28,6 +28,7 @@ from sqlmodel import Session
 
 from kiosk import audit, delivery, national_id, passwords, rules
 from kiosk.config import Settings
+from kiosk.lockout import count_failure
 from kiosk.store import (
     Candidate,
     Delivery,
@@ -234,7 +235,7 @@ def login(
         ok = False
 
     if not ok:
-        failures = _count_failure(session, row, settings=settings, now=now)
+        failures = count_failure(session, row, settings=settings, now=now)
         note("failed", f"failures={failures}")
         return LoginResult(LoginOutcome.FAILED, GENERIC_LOGIN_FAILURE)
 
@@ -284,22 +285,6 @@ def _consume_temporary(session: Session, row: Candidate) -> bool:
         .values(temp_password_expires_at=None, must_change_password=True)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-def _count_failure(session: Session, row: Candidate, *, settings: Settings, now: datetime) -> int:
-    """Add a failure in one UPDATE (no lost counts between terminals); lock past the threshold."""
-    session.execute(
-        update(Candidate)
-        .where(Candidate.id == row.id)  # type: ignore[arg-type]
-        .values(failed_logins=Candidate.failed_logins + 1)
-    )
-    session.refresh(row)
-    over = row.failed_logins - settings.lockout_threshold
-    if over >= 0:
-        wait = min(settings.lockout_max_seconds, settings.lockout_base_seconds * (2**over))
-        row.locked_until = now + timedelta(seconds=wait)
-        session.add(row)
-    return row.failed_logins
 
 
 # --------------------------------------------------------------------------------------------
@@ -594,7 +579,7 @@ def change_password(
         authorised = passwords.verify_password(current_password, row.password_hash)
         if not authorised:
             # a signed-in kiosk left alone must not become a password-guessing machine
-            _count_failure(session, row, settings=settings, now=now)
+            count_failure(session, row, settings=settings, now=now)
     if not authorised:
         note("locked" if locked else "denied")
         return ChangePasswordResult(

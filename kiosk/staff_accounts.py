@@ -11,14 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from kiosk import audit, national_id, passwords, rules
 from kiosk.config import Settings
+from kiosk.lockout import count_failure
 from kiosk.store import STAFF_ROLES, StaffUser, utcnow
 
 Clock = Callable[[], datetime]
@@ -189,7 +189,7 @@ def staff_login(
         return StaffResult(False, LOGIN_FAILED)
     if not passwords.verify_password(password, row.password_hash):
         _burn(password, dummy, times=1)  # two runs in all, like every other failure
-        failures = _count_failure(session, row, settings=settings, now=now)
+        failures = count_failure(session, row, settings=settings, now=now)
         note("failed", f"failures={failures}")
         return StaffResult(False, LOGIN_FAILED)
     row.failed_logins = 0
@@ -206,22 +206,6 @@ def staff_login(
 def _burn(password: str, dummy: str, *, times: int) -> None:
     for _ in range(times):
         passwords.verify_password(password, dummy)
-
-
-def _count_failure(session: Session, row: StaffUser, *, settings: Settings, now: datetime) -> int:
-    """One UPDATE adds the failure (no lost counts between consoles); lock past the threshold."""
-    session.execute(
-        update(StaffUser)
-        .where(StaffUser.id == row.id)  # type: ignore[arg-type]
-        .values(failed_logins=StaffUser.failed_logins + 1)
-    )
-    session.refresh(row)
-    over = row.failed_logins - settings.lockout_threshold
-    if over >= 0:
-        wait = min(settings.lockout_max_seconds, settings.lockout_base_seconds * (2**over))
-        row.locked_until = now + timedelta(seconds=wait)
-        session.add(row)
-    return row.failed_logins
 
 
 def current_staff(session: Session, staff: StaffView) -> StaffView | None:
