@@ -102,6 +102,33 @@ class _Context:
         )
 
 
+def _begin(
+    session: Session,
+    kind: str,
+    staff: StaffView,
+    candidate_id: int,
+    reason: str,
+    settings: Settings,
+    clock: Clock | None,
+) -> tuple[_Context, Candidate, StaffView] | ActionResult:
+    """Start an action: its context, the candidate row and the staff as the database has them
+    now, or the refusal (no reason, staff disabled, no such candidate), already audited."""
+    ctx = _Context(
+        session,
+        kind=kind,
+        staff=staff,
+        candidate_id=candidate_id,
+        reason=reason,
+        settings=settings,
+        clock=clock,
+    )
+    refused = ctx.refusal()
+    if refused is not None:
+        return refused
+    assert ctx.row is not None and ctx.staff is not None
+    return ctx, ctx.row, ctx.staff
+
+
 def resend_credentials(
     session: Session,
     *,
@@ -118,20 +145,11 @@ def resend_credentials(
     e-mail or mobile (as the credential query does). The new password is committed with a
     "pending" audit event and a "sending" delivery row before the message goes out; both are
     updated once it has. The result says only where it went, masked."""
-    ctx = _Context(
-        session,
-        kind="staff_resend",
-        staff=staff,
-        candidate_id=candidate_id,
-        reason=reason,
-        settings=settings,
-        clock=clock,
-    )
-    refused = ctx.refusal()
-    if refused is not None:
-        return refused
-    row = ctx.row
-    assert row is not None and row.id is not None
+    begun = _begin(session, "staff_resend", staff, candidate_id, reason, settings, clock)
+    if isinstance(begun, ActionResult):
+        return begun
+    ctx, row, _ = begun
+    assert row.id is not None
     destination = row.email.strip() if channel == "email" else rules.normalize_mobile(row.mobile)
     if not destination:
         ctx.note("no_destination", f"channel={channel}")
@@ -199,20 +217,10 @@ def unlock(
     clock: Clock | None = None,
 ) -> ActionResult:
     """Clear the failure counter and the lock."""
-    ctx = _Context(
-        session,
-        kind="staff_unlock",
-        staff=staff,
-        candidate_id=candidate_id,
-        reason=reason,
-        settings=settings,
-        clock=clock,
-    )
-    refused = ctx.refusal()
-    if refused is not None:
-        return refused
-    row = ctx.row
-    assert row is not None
+    begun = _begin(session, "staff_unlock", staff, candidate_id, reason, settings, clock)
+    if isinstance(begun, ActionResult):
+        return begun
+    ctx, row, _ = begun
     was = f"failures={row.failed_logins}; locked={'yes' if row.locked_until else 'no'}"
     row.failed_logins = 0
     row.locked_until = None
@@ -232,20 +240,10 @@ def mark_incomplete(
     clock: Clock | None = None,
 ) -> ActionResult:
     """A group candidate must complete the basic data at the next login."""
-    ctx = _Context(
-        session,
-        kind="staff_incomplete",
-        staff=staff,
-        candidate_id=candidate_id,
-        reason=reason,
-        settings=settings,
-        clock=clock,
-    )
-    refused = ctx.refusal()
-    if refused is not None:
-        return refused
-    row = ctx.row
-    assert row is not None
+    begun = _begin(session, "staff_incomplete", staff, candidate_id, reason, settings, clock)
+    if isinstance(begun, ActionResult):
+        return begun
+    ctx, row, _ = begun
     if row.origin != "group":
         ctx.note("not_group", f"origin={row.origin}")
         return ActionResult(False, "staff.incomplete.not_group")
@@ -316,20 +314,10 @@ def correct_profile(
     change the account or the national ID; each changed field is checked by the same rules as
     registration (fields left alone are not, so a group candidate's gaps do not block a fix);
     a duplicate account or ID is answered on its field."""
-    ctx = _Context(
-        session,
-        kind="staff_profile",
-        staff=staff,
-        candidate_id=candidate_id,
-        reason=reason,
-        settings=settings,
-        clock=clock,
-    )
-    refused = ctx.refusal()
-    if refused is not None:
-        return refused
-    row, actor = ctx.row, ctx.staff
-    assert row is not None and actor is not None
+    begun = _begin(session, "staff_profile", staff, candidate_id, reason, settings, clock)
+    if isinstance(begun, ActionResult):
+        return begun
+    ctx, row, actor = begun
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     errors: FieldErrors = {name: ["accounts.unknown_field"] for name in unknown}
     wanted = {
