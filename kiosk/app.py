@@ -24,6 +24,7 @@ from textual.screen import Screen
 
 from kiosk import config_files
 from kiosk.i18n import LANGUAGES
+from kiosk.widgets.text import relabel
 
 if TYPE_CHECKING:
     from kiosk.accounts import CandidateView
@@ -279,14 +280,7 @@ class KioskApp(App[None], inherit_bindings=False):
     # ------------------------------------------------------------------ actions
 
     def watch_language(self, language: str) -> None:
-        for screen in self.screen_stack:
-            for widget in screen.query("*"):
-                apply = getattr(widget, "apply_language", None)
-                if apply is not None:
-                    apply(language)
-            apply = getattr(screen, "apply_language", None)
-            if apply is not None:
-                apply(language)
+        relabel(self.screen_stack, language)
 
     def action_toggle_language(self) -> None:
         self.language = "en" if self.language == "zh-TW" else "zh-TW"

@@ -20,6 +20,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from kiosk.config import Settings
+from kiosk.widgets.text import relabel
 
 if TYPE_CHECKING:
     from kiosk.staff_accounts import StaffView
@@ -147,14 +148,7 @@ class StaffApp(App[None]):
     # ------------------------------------------------------------------ actions
 
     def watch_language(self, language: str) -> None:
-        for screen in self.screen_stack:
-            for widget in screen.query("*"):
-                apply = getattr(widget, "apply_language", None)
-                if apply is not None:
-                    apply(language)
-            apply = getattr(screen, "apply_language", None)
-            if apply is not None:
-                apply(language)
+        relabel(self.screen_stack, language)
 
     def action_toggle_language(self) -> None:
         self.language = "en" if self.language == "zh-TW" else "zh-TW"

@@ -6,10 +6,12 @@ a user or the database can never turn into Rich markup or a terminal escape.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from textual import active_app
 from textual.content import Content
+from textual.screen import Screen
 from textual.widgets import Button, Static
 
 from kiosk.i18n import DEFAULT_LANGUAGE, t
@@ -20,6 +22,19 @@ def current_language() -> str:
         return str(getattr(active_app.get(), "language", DEFAULT_LANGUAGE))
     except LookupError:
         return DEFAULT_LANGUAGE
+
+
+def relabel(screens: Iterable[Screen[Any]], language: str) -> None:
+    """Every widget and screen that has ``apply_language`` redraws its text in ``language``
+    (what both apps' ``watch_language`` do; values typed stay)."""
+    for screen in screens:
+        for widget in screen.query("*"):
+            apply = getattr(widget, "apply_language", None)
+            if apply is not None:
+                apply(language)
+        apply = getattr(screen, "apply_language", None)
+        if apply is not None:
+            apply(language)
 
 
 def plain(text: str) -> Content:
