@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from kiosk.cli import app
-from kiosk.cli_serve import ServedApp, app_command, local_templates, public_url
+from kiosk.cli import ServedApp, app, app_command, local_templates, public_url
 
 
 def test_one_app_process_per_connection_runs_the_chosen_app() -> None:
