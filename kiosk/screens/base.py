@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
@@ -135,6 +136,13 @@ class KioskScreen(Screen[None]):
             classes="captcha-row",
         )
         yield LabelledField("captcha-input", "ui.field.captcha_input", max_length=12)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """The code box and its picture are seen together: on a short terminal the focus scroll
+        alone leaves the picture, just above the box, under the top bar."""
+        if event.widget.id == "captcha-input":
+            for row in self.query(".captcha-row"):
+                self.call_after_refresh(row.scroll_visible, animate=False)
 
     def field(self, input_id: str) -> LabelledField:
         return self.query_one(f"#{input_id}-field", LabelledField)

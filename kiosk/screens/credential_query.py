@@ -54,8 +54,6 @@ class CredentialQueryScreen(KioskScreen):
                                      overflow: hidden hidden; }
     CredentialQueryScreen #channel > RadioButton { width: auto; margin: 0 2 0 0; }
     CredentialQueryScreen #sms-hint { padding: 0 0 0 20; margin: 0 0 1 0; color: $warning; }
-    CredentialQueryScreen .captcha-row { height: auto; margin: 0 0 1 0; }
-    CredentialQueryScreen .captcha-row > .field-label { width: 20; text-style: bold; }
     CredentialQueryScreen CaptchaWidget { layout: vertical; }
     CredentialQueryScreen #captcha-refresh { margin: 0 0 0 1; }
     """

@@ -30,8 +30,6 @@ class EmailQueryScreen(KioskScreen):
     AUTO_FOCUS = "#account"
     DEFAULT_CSS = """
     EmailQueryScreen #message.-empty { display: none; }
-    EmailQueryScreen .captcha-row { height: auto; margin: 0 0 1 0; }
-    EmailQueryScreen .captcha-row > .field-label { width: 20; text-style: bold; }
     EmailQueryScreen CaptchaWidget { layout: vertical; }
     EmailQueryScreen #captcha-refresh { margin: 0 0 0 1; }
     EmailQueryScreen #masked-note { margin: 0 0 1 0; }

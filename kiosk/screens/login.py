@@ -28,8 +28,6 @@ class LoginScreen(KioskScreen):
     AUTO_FOCUS = "#account"
     DEFAULT_CSS = """
     LoginScreen #password-show { margin: 0 0 1 20; }
-    LoginScreen .captcha-row { height: auto; margin: 0 0 1 0; }
-    LoginScreen .captcha-row > .field-label { width: 20; text-style: bold; }
     """
 
     def compose_body(self) -> ComposeResult:

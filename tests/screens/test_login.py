@@ -9,6 +9,7 @@ from textual.widgets import Input, Static
 
 from kiosk.app import KioskApp
 from kiosk.store import AuditEvent
+from kiosk.widgets.captcha import CaptchaWidget
 from tests.screens.conftest import CAPTCHA, screen_name, type_into, wait_for
 
 
@@ -35,3 +36,23 @@ async def test_existing_candidate_logs_in_and_is_greeted(
     with app.store.session() as session:
         kinds = [(e.kind, e.outcome) for e in session.exec(select(AuditEvent))]
     assert ("login", "ok") in kinds
+
+
+async def test_the_captcha_picture_is_on_screen_while_its_code_is_typed_at_80x24(
+    app_factory: Callable[..., KioskApp],
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_into(pilot, "#account", "newperson2026")
+        for _ in range(4):  # name, password, show-password, code box: as a keyboard user goes
+            await pilot.press("tab")
+        await wait_for(pilot, lambda: getattr(app.focused, "id", None) == "captcha-input")
+        picture = app.screen.query_one(CaptchaWidget)
+        body = app.screen.query_one("#body")
+
+        def both_seen() -> bool:
+            seen = body.content_region
+            box = app.screen.query_one("#captcha-input").region
+            return seen.contains_region(picture.region) and seen.contains_region(box)
+
+        await wait_for(pilot, both_seen)
