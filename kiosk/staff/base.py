@@ -38,13 +38,22 @@ def fill_table(
     columns: Sequence[tuple[str, str]],
     rows: Iterable[tuple[str, Sequence[object]]],
 ) -> None:
-    """Replace a table's columns (catalog keys, translated now) and rows (key, cells)."""
+    """Replace a table's columns (catalog keys, translated now) and rows (key, cells).
+
+    Each column gets the width of its widest cell here, at once: a DataTable left to size its
+    own columns does it on a later idle event, so a table drawn before then (a snapshot, a
+    loaded machine) showed every column at the width of its label."""
     language = current_language()
+    labels = [cell(t(label_key, language)) for _, label_key in columns]
+    body = [(row_key, [cell(v) for v in values]) for row_key, values in rows]
+    widths = [label.cell_len for label in labels]
+    for _, cells in body:
+        widths = [max(width, c.cell_len) for width, c in zip(widths, cells, strict=False)]
     table.clear(columns=True)
-    for key, label_key in columns:
-        table.add_column(cell(t(label_key, language)), key=key)
-    for row_key, values in rows:
-        table.add_row(*(cell(v) for v in values), key=row_key)
+    for (key, _), label, width in zip(columns, labels, widths, strict=True):
+        table.add_column(label, key=key, width=width)
+    for row_key, cells in body:
+        table.add_row(*cells, key=row_key)
 
 
 class StaffTopBar(Horizontal):
