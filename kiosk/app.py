@@ -22,7 +22,7 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from kiosk import config_files
+from kiosk import config_files, terminal
 from kiosk.i18n import LANGUAGES
 from kiosk.widgets.text import relabel
 
@@ -176,6 +176,7 @@ class KioskApp(App[None], inherit_bindings=False):
     def on_mount(self) -> None:
         self.set_interval(1.0, self._check_idle)
         self.set_timer(0.5, self._prewarm)  # after the first paint
+        terminal.watch(self)  # a terminal that hangs up ends the app (no invisible spinning)
 
     def _prewarm(self) -> None:
         self.run_worker(self._warm_up, thread=True, group="prewarm", exit_on_error=False)

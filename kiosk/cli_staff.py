@@ -18,7 +18,10 @@ def staff(ctx: typer.Context) -> None:
     from kiosk.config import Settings
     from kiosk.staff.app import StaffApp
 
-    StaffApp(Settings()).run()
+    console = StaffApp(Settings())
+    console.run()
+    if console.return_code:
+        raise typer.Exit(console.return_code)
 
 
 @staff_app.command("add")

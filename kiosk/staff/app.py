@@ -19,6 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from kiosk import terminal
 from kiosk.config import Settings
 from kiosk.widgets.text import relabel
 
@@ -100,6 +101,7 @@ class StaffApp(App[None]):
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._check_idle)
+        terminal.watch(self)  # a terminal that hangs up ends the app (no invisible spinning)
 
     def signed_in(self, staff: StaffView) -> None:
         from kiosk.staff.search import SearchScreen
