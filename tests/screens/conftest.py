@@ -70,6 +70,7 @@ def app_factory(tmp_path: Path) -> Callable[..., KioskApp]:
 async def type_into(pilot: Pilot[Any], selector: str, text: str) -> None:
     """Focus an input and type ``text``: ASCII as key presses, anything else as a paste
     (pilot.press drops CJK punctuation; an IME delivers composed text much like a paste)."""
+    await wait_for(pilot, lambda: bool(pilot.app.screen.query(selector)))  # page still composing
     widget = pilot.app.screen.query_one(selector, Input)
     widget.focus()
     await wait_for(pilot, lambda: pilot.app.focused is widget)  # focus moves on a later tick

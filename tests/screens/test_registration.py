@@ -60,6 +60,7 @@ RULED = [
 
 async def paste(pilot: Pilot[Any], selector: str, text: str, *, replace: bool = True) -> None:
     """Put ``text`` into a box the way an IME or a paste does (fast; any script)."""
+    await wait_for(pilot, lambda: bool(pilot.app.screen.query(selector)))  # page still composing
     box = pilot.app.screen.query_one(selector, Input)
     box.focus()
     await wait_for(pilot, lambda: pilot.app.focused is box)
