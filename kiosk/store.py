@@ -138,6 +138,21 @@ class Throttle(SQLModel, table=True):
     count: int = 0
 
 
+class LoginBudget(SQLModel, table=True):
+    """Failed sign-ins counted per terminal or per browser source (password spraying over many
+    accounts from one place): past a threshold in a window, the place waits, doubling like an
+    account's lock. ``key`` is ``terminal:<id>`` or ``source:<address>`` (not secret: the help
+    desk sees and clears it)."""
+
+    __tablename__ = "login_budget"
+
+    key: str = Field(primary_key=True, max_length=120)
+    failures: int = 0
+    window_start: datetime = Field(sa_column=Column(DateTime(), nullable=False))
+    locked_until: datetime | None = _ts(nullable=True)
+    last_failure_at: datetime | None = _ts(nullable=True)
+
+
 EXAM_STATUSES = ("registered", "documents_pending", "paid", "confirmed", "cancelled")
 
 
