@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import secrets
 import threading
 import time
@@ -26,7 +25,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from kiosk import audit, delivery, national_id, passwords, rules
+from kiosk import audit, delivery, login_budget, national_id, passwords, rules, text_safety
 from kiosk.config import Settings
 from kiosk.lockout import count_failure
 from kiosk.store import (
@@ -36,6 +35,7 @@ from kiosk.store import (
     get_candidate_by_national_id,
     utcnow,
 )
+from kiosk.text_safety import MAX_INPUT
 
 log = logging.getLogger(__name__)
 
@@ -120,19 +120,13 @@ def _ticket_hash(ticket: str) -> str:
     return hashlib.sha256(ticket.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-ID_SHAPE = re.compile(r"[A-Z][1289A-D][0-9]{8}")
-
-
-def audit_account(typed: str, row: Candidate | None) -> str:
-    """What an audit row may say about the account typed: the real one when it matched; an ID
-    number masked; anything that is not a valid account (a password typed in the wrong box …)
-    not at all."""
+def audit_account(typed: str, row: Candidate | None, settings: Settings) -> str:
+    """What an audit row may say about the account typed: the real one when it names an
+    account; anything else (a password typed into the wrong box passes the account rules, an ID
+    number…) only as a keyed hash (``kiosk.audit.unknown_account``)."""
     if row is not None:
         return row.account
-    normalized = national_id.normalize(typed)
-    if ID_SHAPE.fullmatch(normalized):  # a valid ID, or one mistyped by a digit
-        return national_id.mask(normalized)
-    return typed if rules.is_valid("account", typed) else ""
+    return audit.unknown_account(typed, settings)
 
 
 def _clock(clock: Clock | None) -> datetime:
@@ -161,6 +155,7 @@ class LoginResult:
     change_ticket: str = ""  # authorises change_password after a temporary password
     prefill: Mapping[str, str] = field(default_factory=dict)
     field_errors: FieldErrors = field(default_factory=dict)
+    message_values: Mapping[str, str] = field(default_factory=dict)
 
 
 def login(
@@ -174,14 +169,21 @@ def login(
     settings: Settings,
     clock: Clock | None = None,
 ) -> LoginResult:
-    """The portal's 考生登入: captcha, then the account, then bcrypt, then where to go next."""
+    """The portal's 考生登入: captcha, then the place's budget, then the account, then bcrypt,
+    then where to go next.
+
+    Every answer after the captcha costs the same two bcrypt runs — unknown account, wrong
+    password, right password with the wrong name, locked account, locked place, temporary
+    password or not — so the time taken says nothing about the password.
+    """
     if not captcha.verify(captcha_answer):
         log.info("login: wrong captcha on %s", settings.terminal_id)
         return LoginResult(LoginOutcome.CAPTCHA, "accounts.captcha.wrong")
     now = _clock(clock)
     account = account.strip()
     chinese_name = chinese_name.strip()
-    row = get_candidate_by_account(session=session, account=account) if account else None
+    dummy = passwords.dummy_hash(settings.bcrypt_rounds)
+    row: Candidate | None = None
 
     def note(outcome: str, detail: str = "") -> None:
         audit.record(
@@ -190,14 +192,47 @@ def login(
             outcome=outcome,
             terminal_id=settings.terminal_id,
             at=now,
-            account=audit_account(account, row),
+            account=audit_account(account, row, settings),
             candidate_id=row.id if row else None,
             detail=detail,
         )
 
-    dummy = passwords.dummy_hash(settings.bcrypt_rounds)
-    if row is None:
+    hostile = _shape_errors(account=account, chinese_name=chinese_name, password=password)
+    if hostile:  # nothing of it is looked up, and the answer depends on nothing stored
+        _burn(password[:MAX_INPUT], dummy, times=2)
+        note("invalid", "fields=" + ",".join(sorted(hostile)))
+        return LoginResult(LoginOutcome.INVALID, "accounts.login.invalid", field_errors=hostile)
+
+    wait = login_budget.blocked_seconds(session, settings, now=now)
+    if wait:
         _burn(password, dummy, times=2)
+        note("place_locked", f"wait={wait}s")
+        return LoginResult(
+            LoginOutcome.FAILED,
+            "accounts.login.place_locked",
+            message_values={"minutes": str(max(1, -(-wait // 60)))},
+        )
+
+    row = get_candidate_by_account(session=session, account=account) if account else None
+    temp_valid = bool(
+        row is not None
+        and row.temp_password_hash
+        and row.temp_password_expires_at is not None
+        and row.temp_password_expires_at > now
+    )
+    # Two checks, always: against the password (or the dummy) and against the pending temporary
+    # password (or the dummy).
+    has_password = row is not None and bool(row.password_hash)
+    main_ok = passwords.verify_password(
+        password, row.password_hash if row and has_password else dummy
+    )
+    temp_ok = passwords.verify_password(
+        password, row.temp_password_hash if row and temp_valid else dummy
+    )
+    main_ok = main_ok and has_password
+    temp_ok = temp_ok and temp_valid
+
+    if row is None:
         errors: FieldErrors = {}
         for name, value, ctx in (
             ("account", account, {}),
@@ -218,28 +253,20 @@ def login(
         )
 
     if row.locked_until is not None and row.locked_until > now:
-        _burn(password, dummy, times=2)
+        login_budget.count_failure(session, settings, now=now)
         note("locked")
         return LoginResult(LoginOutcome.FAILED, GENERIC_LOGIN_FAILURE)
 
-    # Every failed attempt costs exactly two bcrypt runs — known or unknown account, locked or
-    # not, temporary password pending or not — so the time taken tells nothing.
-    ok = passwords.verify_password(password, row.password_hash or dummy) and bool(row.password_hash)
-    temp_valid = row.temp_password_expires_at is not None and row.temp_password_expires_at > now
-    pending = row.temp_password_hash if (row.temp_password_hash and temp_valid) else None
-    via_temporary = False
-    if not ok:
-        via_temporary = passwords.verify_password(password, pending or dummy) and bool(pending)
-        ok = via_temporary
-    if ok and not _same_name(row.chinese_name, chinese_name):
-        ok = False
-
+    via_temporary = temp_ok and not main_ok
+    ok = (main_ok or temp_ok) and _same_name(row.chinese_name, chinese_name)
     if not ok:
         failures = count_failure(session, row, settings=settings, now=now)
+        login_budget.count_failure(session, settings, now=now)
         note("failed", f"failures={failures}")
         return LoginResult(LoginOutcome.FAILED, GENERIC_LOGIN_FAILURE)
 
     if via_temporary and not _consume_temporary(session, row):
+        login_budget.count_failure(session, settings, now=now)
         note("failed", "temporary password already used")  # another terminal was first
         return LoginResult(LoginOutcome.FAILED, GENERIC_LOGIN_FAILURE)
     row.failed_logins = 0
@@ -266,6 +293,17 @@ def login(
         return LoginResult(LoginOutcome.COMPLETE_PROFILE, "accounts.login.complete_profile", view)
     note("ok")
     return LoginResult(LoginOutcome.OK, "accounts.login.ok", view)
+
+
+def _shape_errors(**values: str) -> FieldErrors:
+    """Fields whose text as a whole cannot be taken: too long, or holding control, bidi or other
+    invisible characters (``kiosk.text_safety``). Checked before anything else looks at them."""
+    errors: FieldErrors = {}
+    for name, value in values.items():
+        found = text_safety.problem(value)
+        if found:
+            errors[name] = [found]
+    return errors
 
 
 def _burn(password: str, dummy: str, *, times: int) -> None:
@@ -354,6 +392,9 @@ def _profile_errors(values: Mapping[str, str], *, nationality: str) -> FieldErro
     for name in ("school", "department"):
         if len(values.get(name, "")) > 80:
             errors.setdefault(name, []).append("accounts.too_long")
+    for name in PROFILE_FIELDS:  # the free-text ones (school, department) have no other rule
+        if text_safety.has_unsafe(str(values.get(name, ""))):
+            errors[name] = [text_safety.UNSAFE_KEY]
     del nationality
     return errors
 
@@ -379,6 +420,18 @@ def register(
 ) -> RegisterResult:
     """The portal's 註冊: every field checked, then one INSERT; duplicates answered per field."""
     now = _clock(clock)
+    hostile = _shape_errors(**{f.name: str(getattr(data, f.name)) for f in fields(data)})
+    if hostile:  # refused whole: nothing of it is normalized, looked up or stored
+        audit.record(
+            session,
+            kind="register",
+            outcome="invalid",
+            terminal_id=settings.terminal_id,
+            at=now,
+            account=audit.unknown_account(data.account, settings),
+            detail="fields=" + ",".join(sorted(hostile)),
+        )
+        return RegisterResult(False, "accounts.register.invalid", field_errors=hostile)
     account = data.account.strip()
     nationality = data.nationality if data.nationality in ("TW", "foreign") else "TW"
     nid = national_id.normalize(data.national_id)
@@ -403,15 +456,15 @@ def register(
         if found:
             errors[name] = found
 
-    def note(outcome: str, candidate_id: int | None = None, detail: str = "") -> None:
+    def note(outcome: str, created: Candidate | None = None, detail: str = "") -> None:
         audit.record(
             session,
             kind="register",
             outcome=outcome,
             terminal_id=settings.terminal_id,
             at=now,
-            account=audit_account(account, None),
-            candidate_id=candidate_id,
+            account=audit_account(account, created, settings),
+            candidate_id=created.id if created else None,
             detail=detail,
         )
 
@@ -443,7 +496,7 @@ def register(
             "accounts.register.duplicate",
             field_errors={name: [f"accounts.duplicate.{name}"] for name in duplicate},
         )
-    note("ok", row.id, detail=f"id={national_id.mask(nid)}")
+    note("ok", row, detail=f"id={national_id.mask(nid)}")
     return RegisterResult(True, "accounts.register.ok", CandidateView.of(row))
 
 
@@ -478,6 +531,19 @@ def update_profile(
     row = session.get(Candidate, candidate_id)
     if row is None:
         return UpdateResult(False, "accounts.profile.not_found")
+    hostile = _shape_errors(**{name: str(value) for name, value in changes.items()})
+    if hostile:
+        audit.record(
+            session,
+            kind="profile",
+            outcome="invalid",
+            terminal_id=settings.terminal_id,
+            at=now,
+            account=row.account,
+            candidate_id=row.id,
+            detail="fields=" + ",".join(sorted(hostile)),
+        )
+        return UpdateResult(False, "accounts.profile.invalid", field_errors=hostile)
     immutable = sorted(set(changes) & set(IMMUTABLE_FIELDS))
     unknown = sorted(set(changes) - set(PROFILE_FIELDS) - set(IMMUTABLE_FIELDS))
     errors: FieldErrors = {name: ["accounts.immutable"] for name in immutable}
@@ -553,7 +619,14 @@ def change_password(
 ) -> ChangePasswordResult:
     """變更密碼: authorised by the current password or by the ticket a temporary login gave."""
     now = _clock(clock)
-    row = get_candidate_by_account(session=session, account=account)
+    hostile = _shape_errors(
+        account=account,
+        current_password=current_password or "",
+        password=new_password,
+        password_confirm=new_password_confirm,
+        change_ticket=change_ticket or "",
+    )
+    row = None if hostile else get_candidate_by_account(session=session, account=account)
 
     def note(outcome: str) -> None:
         audit.record(
@@ -562,10 +635,13 @@ def change_password(
             outcome=outcome,
             terminal_id=settings.terminal_id,
             at=now,
-            account=audit_account(account.strip(), row),
+            account=audit_account(account, row, settings),
             candidate_id=row.id if row else None,
         )
 
+    if hostile:
+        note("invalid")
+        return ChangePasswordResult(False, "accounts.change.invalid", field_errors=hostile)
     if row is None:
         note("not_found")
         return ChangePasswordResult(False, "accounts.change.denied")
@@ -681,6 +757,11 @@ def query_credentials(
         log.info("credential query: wrong captcha on %s", settings.terminal_id)
         return QueryResult(QueryOutcome.CAPTCHA, "accounts.captcha.wrong")
     now = _clock(clock)
+    hostile = _shape_errors(
+        national_id=national_id_text, chinese_name=chinese_name, email=email, mobile=mobile
+    )
+    if hostile:
+        return QueryResult(QueryOutcome.INVALID, "accounts.query.invalid", field_errors=hostile)
     nid = national_id.normalize(national_id_text)
     chinese_name = chinese_name.strip()
     destination = email.strip() if channel == "email" else rules.normalize_mobile(mobile)
@@ -860,6 +941,9 @@ def query_email(
         log.info("email query: wrong captcha on %s", settings.terminal_id)
         return QueryResult(QueryOutcome.CAPTCHA, "accounts.captcha.wrong")
     now = _clock(clock)
+    hostile = _shape_errors(account=account, chinese_name=chinese_name, mobile=mobile)
+    if hostile:
+        return QueryResult(QueryOutcome.INVALID, "accounts.query.invalid", field_errors=hostile)
     account = account.strip()
     number = rules.normalize_mobile(mobile)
     errors: FieldErrors = {}
@@ -894,7 +978,7 @@ def query_email(
             outcome=outcome,
             terminal_id=settings.terminal_id,
             at=now,
-            account=audit_account(account, row),
+            account=audit_account(account, row, settings),
             candidate_id=row.id if row else None,
         )
 

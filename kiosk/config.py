@@ -42,6 +42,14 @@ class Settings(BaseSettings):
     lockout_threshold: int = Field(default=5, ge=1)
     lockout_base_seconds: int = Field(default=60, ge=1)
     lockout_max_seconds: int = Field(default=3600, ge=1)
+    # Failed sign-ins per place (this terminal; for `serve`, the browser's address too): past
+    # `place_failure_threshold` the place waits as a locked account does; the count starts over
+    # after `place_quiet_seconds` without a failure (kiosk.login_budget).
+    place_failure_threshold: int = Field(default=20, ge=1)
+    place_quiet_seconds: int = Field(default=900, ge=1)
+    source: str = Field(
+        default="", description="the browser's address, set by `serve` for each visitor's app"
+    )
     # Credential and e-mail queries: at most `query_limit` per key (national ID, account, terminal)
     # in `query_window_seconds`; answers are padded to `query_min_seconds` so timing tells nothing.
     query_limit: int = Field(default=5, ge=1)
@@ -64,6 +72,11 @@ class Settings(BaseSettings):
     sms_timeout: float = 10.0
 
     outbox_dir: Path = Field(default_factory=lambda: data_dir() / "outbox")
+
+    # Unknown accounts are audited as a keyed hash (kiosk.audit.unknown_account): the key, or the
+    # file that keeps a random one. Terminals on several hosts sharing a database set one key.
+    audit_key: SecretStr | None = None
+    audit_key_file: Path = Field(default_factory=lambda: data_dir() / "audit.key")
 
     service_phone: str = SERVICE_PHONE
     service_email: str = SERVICE_EMAIL

@@ -16,10 +16,11 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from kiosk import audit, national_id, passwords, rules
+from kiosk import audit, login_budget, national_id, passwords, rules, text_safety
 from kiosk.config import Settings
 from kiosk.lockout import count_failure
 from kiosk.store import STAFF_ROLES, StaffUser, utcnow
+from kiosk.text_safety import MAX_INPUT
 
 Clock = Callable[[], datetime]
 FieldErrors = dict[str, list[str]]
@@ -113,7 +114,13 @@ def create_staff(
     """Add a staff user; the account follows the candidates' account rules, the password theirs."""
     now = (clock or utcnow)()
     account = account.strip()
-    errors: FieldErrors = {}
+    errors: FieldErrors = {
+        name: [key]
+        for name, value in (("account", account), ("password", password))
+        if (key := text_safety.problem(value)) is not None
+    }
+    if errors:
+        return StaffResult(False, "staff.add.invalid", field_errors=errors)
     found = _errors_of("account", account)
     if found:
         errors["account"] = found
@@ -165,7 +172,8 @@ def staff_login(
     ``settings.lockout_threshold`` failures (doubling, capped) as for candidates."""
     now = (clock or utcnow)()
     account = account.strip()
-    row = get_staff(session=session, account=account) if account else None
+    hostile = text_safety.problem(account) or text_safety.problem(password)
+    row = get_staff(session=session, account=account) if account and not hostile else None
     dummy = passwords.dummy_hash(settings.bcrypt_rounds)
 
     def note(outcome: str, detail: str = "") -> None:
@@ -175,21 +183,33 @@ def staff_login(
             outcome=outcome,
             terminal_id=settings.terminal_id,
             at=now,
-            staff=row.account if row else (account if rules.is_valid("account", account) else ""),
+            staff=row.account if row else audit.unknown_account(account, settings),
             detail=detail,
         )
 
+    if hostile:
+        _burn(password[:MAX_INPUT], dummy, times=2)
+        note("invalid")
+        return StaffResult(False, LOGIN_FAILED)
+    wait = login_budget.blocked_seconds(session, settings, now=now)
+    if wait:
+        _burn(password, dummy, times=2)
+        note("place_locked", f"wait={wait}s")
+        return StaffResult(False, LOGIN_FAILED)
     if row is None or not row.active:
         _burn(password, dummy, times=2)
+        login_budget.count_failure(session, settings, now=now)
         note("unknown" if row is None else "disabled")
         return StaffResult(False, LOGIN_FAILED)
     if row.locked_until is not None and row.locked_until > now:
         _burn(password, dummy, times=2)
+        login_budget.count_failure(session, settings, now=now)
         note("locked")
         return StaffResult(False, LOGIN_FAILED)
     if not passwords.verify_password(password, row.password_hash):
         _burn(password, dummy, times=1)  # two runs in all, like every other failure
         failures = count_failure(session, row, settings=settings, now=now)
+        login_budget.count_failure(session, settings, now=now)
         note("failed", f"failures={failures}")
         return StaffResult(False, LOGIN_FAILED)
     row.failed_logins = 0

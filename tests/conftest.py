@@ -7,6 +7,7 @@ PostgreSQL tests skip with the reason when no server answers — unless IPAS_KIO
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,9 @@ import pytest
 
 from kiosk.config import Settings
 from kiosk.store import Store
+
+# Nothing a test runs (a CLI in a subprocess included) writes into the real user's data folder.
+os.environ.setdefault("XDG_DATA_HOME", tempfile.mkdtemp(prefix="ipas-kiosk-test-data-"))
 
 pytest_plugins = ["tests.servers"]  # the smtp_factory fixture
 
@@ -29,6 +33,7 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
         "bcrypt_rounds": 4,
         "query_min_seconds": 0.0,
         "outbox_dir": tmp_path / "outbox",
+        "audit_key_file": tmp_path / "audit.key",
         "smtp_host": "",
         "sms_gateway_url": "",
     }

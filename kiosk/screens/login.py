@@ -150,7 +150,7 @@ class LoginScreen(KioskScreen):
             return
         outcome = result.outcome
         if outcome in (LoginOutcome.FAILED, LoginOutcome.INVALID):
-            self.show_message(result.message_key)
+            self.show_message(result.message_key, **result.message_values)
             self.show_field_errors(result.field_errors)
             self.field("password").clear()
         elif outcome is LoginOutcome.REGISTER:
