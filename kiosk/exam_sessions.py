@@ -13,7 +13,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from kiosk import audit
+from kiosk import audit, text_safety
 from kiosk.config import Settings
 from kiosk.exams import (
     ACTIVE,
@@ -156,6 +156,9 @@ def check_new_session(data: NewSession) -> dict[str, list[str]]:
             add(name, "exams.add.too_long")
     if len(data.bring.strip()) > 500:
         add("bring", "exams.add.too_long")
+    for name in ("subject", "level", "venue", "address", "bring"):
+        if text_safety.has_unsafe(getattr(data, name)):
+            add(name, "exams.add.unsafe_chars")
     if not 1 <= data.seats <= MAX_SEATS:
         add("seats", "exams.add.seats")
     if data.ends_at <= data.starts_at:

@@ -67,7 +67,7 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from kiosk import audit, national_id, rules
+from kiosk import audit, national_id, rules, text_safety
 from kiosk.accounts import _normalized_profile, _profile_errors
 from kiosk.config import Settings
 from kiosk.i18n import t
@@ -212,10 +212,13 @@ _ALIASES = {_header_key(name): canonical for canonical, names in COLUMNS.items()
 
 def decode_csv(data: bytes) -> str:
     """Text of a CSV file: a BOM decides, else UTF-8 if it decodes, else Big5 (cp950)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+    try:
+        if data.startswith(b"\xef\xbb\xbf"):
+            return data[3:].decode("utf-8")
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
+    except UnicodeDecodeError:  # the BOM promised an encoding the bytes break
+        raise FileProblem("group_import.file.encoding") from None
     for encoding in ("utf-8", "cp950", "big5hkscs"):
         try:
             return data.decode(encoding)
@@ -241,8 +244,11 @@ def _csv_rows(data: bytes) -> Iterator[list[str]]:
     delimiter = ","
     with contextlib.suppress(csv.Error):  # one column, or no delimiter in the sample
         delimiter = csv.Sniffer().sniff(sample, delimiters=",\t;").delimiter
-    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        yield [cell.strip() for cell in row]
+    try:
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            yield [cell.strip() for cell in row]
+    except csv.Error:  # a quote never closed, a cell over the csv module's limit …
+        raise FileProblem("group_import.file.unreadable") from None
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[str]]:
@@ -418,6 +424,12 @@ def check_row(line: int, raw: Mapping[str, str], *, unit: str) -> _Checked:
     group_unit = (raw.get("group_unit", "") or unit).strip()
     if len(group_unit) > 80:
         reasons.append(Reason("group_unit", "accounts.too_long"))
+    # A cell with control, bidi or invisible characters is refused whatever its field's rules
+    # (school and department have none): it would reach other people's screens and the CSV.
+    cells = {**raw, "group_unit": group_unit}
+    for name in sorted(name for name, value in cells.items() if text_safety.has_unsafe(value)):
+        if not any(r.field == name for r in reasons):
+            reasons.append(Reason(name, text_safety.UNSAFE_KEY))
     complete = not _profile_errors(profile, nationality=nationality)
     status = RowStatus.BAD if reasons else RowStatus.OK
     check = RowCheck(

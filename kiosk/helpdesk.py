@@ -33,7 +33,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import Session, col, select
 
-from kiosk import audit, delivery, national_id
+from kiosk import audit, delivery, national_id, text_safety
 from kiosk.accounts import CandidateView
 from kiosk.config import Settings
 from kiosk.staff_accounts import StaffView, current_staff, get_staff, mask_national_ids
@@ -169,6 +169,8 @@ def search(
     ``settings`` are given: one ``staff_search`` event, the ID masked. The caller passes them
     once per complete ID, not on every keystroke (prefixes are never audited).
     """
+    if text_safety.problem(query):  # nothing stored can hold it: no query, no error
+        return SearchResult("")
     kind, statement = search_statement(query, limit)
     if statement is None:
         return SearchResult("")
@@ -490,6 +492,8 @@ def audit_log(
     if current_staff(session, staff) is None:
         _denied(session, "audit_view", staff, settings, (clock or utcnow)())
         return AuditLog(message_key=DENIED)
+    if any(text_safety.problem(text) for text in (filters.candidate, filters.staff, filters.kind)):
+        return AuditLog(message_key="staff.audit.bad_filter")
     found = list(session.exec(_audit_statement(session, filters).limit(limit + 1)))
     return AuditLog(tuple(EventRow.of(e) for e in found[:limit]), more=len(found) > limit)
 

@@ -17,7 +17,7 @@ from typing import Literal
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from kiosk import assets, audit, delivery, national_id, passwords, rules
+from kiosk import assets, audit, delivery, national_id, passwords, rules, text_safety
 from kiosk.accounts import GENDERS, PROFILE_FIELDS, CandidateView
 from kiosk.config import Settings
 from kiosk.staff_accounts import StaffView, current_staff, mask_national_ids
@@ -44,6 +44,7 @@ class ActionResult:
 def clean_reason(reason: str) -> str:
     """One line of printable text, at most ``REASON_MAX`` characters, ID numbers masked (the
     reason goes to the audit log; masked before it is cut, so no cut ID slips through)."""
+    reason = reason[: text_safety.MAX_INPUT]  # the masking below looks at every position
     text = " ".join("".join(ch if ch.isprintable() else " " for ch in reason).split())
     return mask_national_ids(text)[:REASON_MAX]
 
@@ -320,6 +321,13 @@ def correct_profile(
     ctx, row, actor = begun
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     errors: FieldErrors = {name: ["accounts.unknown_field"] for name in unknown}
+    for name in sorted(set(changes) & set(EDITABLE_FIELDS)):
+        problem = text_safety.problem(str(changes[name]))
+        if problem:  # refused before any rule or look-up sees it
+            errors[name] = [problem]
+    if errors:
+        ctx.note("invalid", "fields=" + ",".join(sorted(errors)))
+        return ActionResult(False, "staff.profile.invalid", field_errors=errors)
     wanted = {
         name: _normalize(name, value)
         for name, value in changes.items()
