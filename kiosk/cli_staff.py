@@ -66,3 +66,70 @@ def add(
                 typer.echo(f"  {name}: {t(key, language)}", err=True)
         raise typer.Exit(1)
     typer.echo(f"{t(result.message_key, language)}: {account} ({role})")
+
+
+@staff_app.command("places")
+def places() -> None:
+    """List the terminals and browser sources with failed sign-ins (Taiwan time)."""
+    from kiosk import login_budget
+    from kiosk.config import Settings
+    from kiosk.exams import to_local
+    from kiosk.store import Store
+
+    store = Store(Settings().effective_database_url)
+    try:
+        with store.session() as session:
+            found = login_budget.list_places(session)
+    except Exception as error:  # a locked or unreachable database: a message, not a traceback
+        typer.echo(f"staff places failed: {type(error).__name__}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        store.dispose()
+    if not found:
+        typer.echo("no failed sign-ins on record")
+    for place in found:
+        until = (
+            to_local(place.locked_until).strftime("waits until %Y-%m-%d %H:%M (Taiwan)")
+            if place.locked_until
+            else ""
+        )
+        shown = "".join(ch for ch in place.key if ch.isprintable())
+        typer.echo(f"{shown:<48}  failures {place.failures:>4}  {until}")
+
+
+@staff_app.command("clear-place")
+def clear_place(
+    place: Annotated[str, typer.Argument(help="terminal:<id> or source:<address> (see `places`).")],
+    staff: Annotated[str, typer.Option(help="Your staff account, kept in the audit trail.")],
+    reason: Annotated[str, typer.Option(help="Why (kept in the audit trail).")],
+) -> None:
+    """Lift a terminal's (or browser source's) sign-in wait; exit 0 done, 1 database, 2 refused."""
+    from kiosk import helpdesk_actions
+    from kiosk.config import Settings
+    from kiosk.i18n import t
+    from kiosk.staff_accounts import StaffView, get_staff
+    from kiosk.store import Store
+
+    settings = Settings()
+    store = Store(settings.effective_database_url)
+    try:
+        with store.session() as session:
+            row = get_staff(session=session, account=staff)
+            if row is None or not row.active:
+                typer.echo(f"--staff: no active staff account {staff!r}", err=True)
+                raise typer.Exit(2)
+            result = helpdesk_actions.clear_place(
+                session, staff=StaffView.of(row), key=place, reason=reason, settings=settings
+            )
+    except typer.Exit:
+        raise
+    except Exception as error:
+        typer.echo(f"staff clear-place failed: {type(error).__name__}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        store.dispose()
+    text = t(result.message_key, settings.language, **result.values)
+    if not result.ok:
+        typer.echo(text, err=True)
+        raise typer.Exit(2)
+    typer.echo(text)

@@ -17,7 +17,7 @@ from typing import Literal
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from kiosk import assets, audit, delivery, national_id, passwords, rules, text_safety
+from kiosk import assets, audit, delivery, login_budget, national_id, passwords, rules, text_safety
 from kiosk.accounts import GENDERS, PROFILE_FIELDS, CandidateView
 from kiosk.config import Settings
 from kiosk.staff_accounts import StaffView, current_staff, mask_national_ids
@@ -384,3 +384,64 @@ def correct_profile(
         )
     ctx.note("ok", "; ".join(details))
     return ActionResult(True, "staff.profile.ok", candidate=CandidateView.of(row))
+
+
+def list_places(
+    session: Session, *, staff: StaffView, settings: Settings, clock: Clock | None = None
+) -> list[login_budget.PlaceView] | None:
+    """The terminals and browser sources with failed sign-ins on record (see
+    ``kiosk.login_budget``); None for a staff account disabled since sign-in (audited)."""
+    if current_staff(session, staff) is None:
+        audit.record(
+            session,
+            kind="staff_places",
+            outcome="denied",
+            terminal_id=settings.terminal_id,
+            at=(clock or utcnow)(),
+            staff=staff.account,
+        )
+        return None
+    return login_budget.list_places(session)
+
+
+def clear_place(
+    session: Session,
+    *,
+    staff: StaffView,
+    key: str,
+    reason: str,
+    settings: Settings,
+    clock: Clock | None = None,
+) -> ActionResult:
+    """Lift a terminal's or a browser source's wait and forget its failures (a reason required,
+    audited with the count it had)."""
+    now = (clock or utcnow)()
+    text = clean_reason(reason)
+
+    def note(outcome: str, detail: str = "") -> None:
+        audit.record(
+            session,
+            kind="staff_place_clear",
+            outcome=outcome,
+            terminal_id=settings.terminal_id,
+            at=now,
+            staff=staff.account,
+            detail=mask_national_ids(
+                "; ".join(p for p in (f"place={key}", detail, f"reason={text}") if p)
+            ),
+        )
+
+    if not text:
+        return ActionResult(
+            False, "staff.reason.required", field_errors={"reason": ["staff.reason.required"]}
+        )
+    if current_staff(session, staff) is None:
+        note("denied", "staff account disabled")
+        return ActionResult(False, "staff.action.denied")
+    before = next((p for p in login_budget.list_places(session) if p.key == key), None)
+    if before is None or not login_budget.clear(session, key):
+        note("unchanged")
+        return ActionResult(True, "staff.places.unchanged", {"place": key})
+    locked = before.locked_until is not None and before.locked_until > now
+    note("ok", f"failures={before.failures}; locked={'yes' if locked else 'no'}")
+    return ActionResult(True, "staff.places.cleared", {"place": key})

@@ -46,6 +46,7 @@ class SearchScreen(StaffScreen):
         ("f3", "focus_search", "Search"),
         ("f5", "audit_log", "Audit log"),
         ("f6", "group_import", "Import"),
+        ("f7", "places", "Terminals"),
     ]
 
     def __init__(self) -> None:
@@ -74,6 +75,7 @@ class SearchScreen(StaffScreen):
                 yield TButton("staff.search.open", "primary", id="open", compact=True)
                 yield TButton("staff.search.audit", id="audit-log", compact=True)
                 yield TButton("staff.search.import", id="import", compact=True)
+                yield TButton("staff.search.places", id="places", compact=True)
 
     def on_mount(self) -> None:
         self._show(None)
@@ -202,6 +204,12 @@ class SearchScreen(StaffScreen):
         from .audit_log import AuditLogScreen
 
         self.app.push_screen(AuditLogScreen())
+
+    @on(Button.Pressed, "#places")
+    def action_places(self) -> None:
+        from .places import PlacesScreen
+
+        self.app.push_screen(PlacesScreen())
 
     @on(Button.Pressed, "#import")
     def action_group_import(self) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -127,3 +129,17 @@ async def workers_ended(pilot: Pilot[Any]) -> None:
 def screen_name(pilot: Pilot[Any]) -> str:
     """The current screen's class name, once the page is whole ("" while it is being built)."""
     return type(pilot.app.screen).__name__ if page_ready(pilot.app) else ""
+
+
+def visible_text(app: Any) -> str:
+    """What a person sees now: the text of the visible region (``export_screenshot`` is SVG of
+    exactly that), one line per row, non-breaking spaces as spaces, CJK intact."""
+    svg = app.export_screenshot()
+    rows: dict[float, list[tuple[float, str]]] = {}
+    for attrs, body in re.findall(r"<text([^>]*)>(.*?)</text>", svg):
+        x = re.search(r'\bx="([\d.]+)"', attrs)
+        y = re.search(r'\by="([\d.]+)"', attrs)
+        if x and y:
+            rows.setdefault(float(y.group(1)), []).append((float(x.group(1)), body))
+    lines = ["".join(b for _, b in sorted(parts)) for _, parts in sorted(rows.items())]
+    return html.unescape("\n".join(lines)).replace("\xa0", " ")
