@@ -889,6 +889,8 @@ def _send_and_log(
         temporary_password=temporary,
         valid_minutes=minutes,
         language=language,
+        origin="self",
+        expires_at=at + timedelta(minutes=minutes),
     )
     try:
         with Session(bind) as session:

@@ -73,8 +73,8 @@ def places() -> None:
     """List the terminals and browser sources with failed sign-ins (Taiwan time)."""
     from kiosk import login_budget
     from kiosk.config import Settings
-    from kiosk.exams import to_local
     from kiosk.store import Store
+    from kiosk.taiwan_time import to_local
 
     store = Store(Settings().effective_database_url)
     try:

@@ -61,6 +61,8 @@ __all__ = [
 Channel = Literal["email", "sms"]
 Transport = Literal["smtp", "maildir", "http", "spool"]
 Purpose = Literal["credentials", "notice"]
+Origin = Literal["self", "helpdesk"]
+"""Who sent a temporary password: the candidate's own query at a kiosk, or the help desk."""
 
 ERROR_MAX_LENGTH = 200
 """Longest :attr:`SendResult.error`; it is stored in the database and logged."""
@@ -232,8 +234,14 @@ def credential_message(
     channel: str,
     valid_minutes: int,
     settings: Settings,
+    origin: Origin = "self",
+    expires_at: datetime | None = None,
 ) -> tuple[str, str]:
-    """The credential-query message: account, temporary password, validity, contacts.
+    """The credential-query message: who sent it, account, temporary password, until when it
+    works, that it replaces every earlier one, contacts.
+
+    The rule it states is the store's: a candidate has at most one temporary password; a new one
+    (asked for at a kiosk or sent by the help desk) replaces the earlier one at once.
 
     Args:
         language: ``"zh-TW"`` or ``"en"`` (anything else falls back to zh-TW).
@@ -242,13 +250,22 @@ def credential_message(
         channel: ``"sms"`` for the short text; anything else gives the e-mail.
         valid_minutes: How long the temporary password works (e-mail 1440, SMS 10 by default).
         settings: Supplies the service phone and e-mail.
+        origin: ``"self"`` (the candidate's own 忘記帳號或密碼) or ``"helpdesk"`` (staff resent it).
+        expires_at: When it stops working (naive UTC, shown in Taiwan time); None: not stated.
 
     Returns:
         ``(subject, body)``; for SMS the subject is ``""`` and the body is one short line.
     """
+    from kiosk.taiwan_time import shown
+
     values: dict[str, object] = {
         "account": account,
         "password": temporary_password,
+        "origin": t(f"delivery.credentials.origin_{origin}", language),
+        "origin_short": t(f"delivery.credentials.origin_{origin}_short", language),
+        "expires": (
+            t("delivery.credentials.until", language, at=shown(expires_at)) if expires_at else ""
+        ),
         "validity": _validity(valid_minutes, language),
         "phone": settings.service_phone,
         "email": settings.service_email,
@@ -529,6 +546,8 @@ def send_credentials(
     temporary_password: str,
     valid_minutes: int,
     language: str,
+    origin: Origin = "self",
+    expires_at: datetime | None = None,
 ) -> SendResult:
     """Send the credential-query answer: the account and a new temporary password.
 
@@ -540,6 +559,8 @@ def send_credentials(
         temporary_password: The temporary password, in clear; never logged or put in ``error``.
         valid_minutes: Its validity, stated in the message.
         language: ``"zh-TW"`` or ``"en"``.
+        origin: Who sent it (see :func:`credential_message`).
+        expires_at: When it stops working (naive UTC).
 
     Returns:
         The outcome; never raises.
@@ -551,6 +572,8 @@ def send_credentials(
         channel=channel,
         valid_minutes=valid_minutes,
         settings=settings,
+        origin=origin,
+        expires_at=expires_at,
     )
     if channel == "sms":
         return _send_sms(

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from kiosk import assets, audit, passwords
 from kiosk.config import Settings
-from kiosk.exams import ACTIVE, to_local, to_utc
+from kiosk.exams import ACTIVE
 from kiosk.store import (
     Candidate,
     ExamRegistration,
@@ -18,6 +18,7 @@ from kiosk.store import (
     get_candidate_by_account,
     utcnow,
 )
+from kiosk.taiwan_time import to_local, to_utc
 
 DEMO_VENUE = "示範考場（虛構）"
 DEMO_ADDRESS = "示範市示範區示範路 1 號（虛構地址）"

@@ -12,9 +12,10 @@ from sqlmodel import Session
 
 from kiosk import audit, delivery
 from kiosk.config import Settings
-from kiosk.exams import Clock, RegistrationView, list_registrations, now_of, to_utc
+from kiosk.exams import Clock, RegistrationView, list_registrations, now_of
 from kiosk.i18n import t
 from kiosk.store import Candidate, Delivery
+from kiosk.taiwan_time import to_utc
 
 
 @dataclass(frozen=True)

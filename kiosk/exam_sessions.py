@@ -23,9 +23,9 @@ from kiosk.exams import (
     is_known_subject,
     lock_candidate,
     now_of,
-    to_utc,
 )
 from kiosk.store import Candidate, ExamRegistration, ExamSession
+from kiosk.taiwan_time import to_utc
 
 MAX_SEATS = 10_000
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import update
@@ -38,22 +38,12 @@ from kiosk import assets, audit
 from kiosk.config import Settings
 from kiosk.i18n import t
 from kiosk.store import EXAM_STATUSES, Candidate, ExamRegistration, ExamSession, utcnow
+from kiosk.taiwan_time import to_local
 
 Clock = Callable[[], datetime]
-TAIWAN = timezone(timedelta(hours=8), "Asia/Taipei")
 STATUSES = EXAM_STATUSES
 ACTIVE = ("registered", "documents_pending", "paid", "confirmed")
 CANCELLABLE = ("registered", "documents_pending")  # paid or confirmed: the service desk refunds
-
-
-def to_local(moment: datetime) -> datetime:
-    """Naive UTC from the store → naive Taiwan wall-clock time for a screen or a message."""
-    return moment.replace(tzinfo=UTC).astimezone(TAIWAN).replace(tzinfo=None)
-
-
-def to_utc(local: datetime) -> datetime:
-    """Naive Taiwan wall-clock time as staff type it → naive UTC for the store."""
-    return local.replace(tzinfo=TAIWAN).astimezone(UTC).replace(tzinfo=None)
 
 
 def now_of(clock: Clock | None) -> datetime:

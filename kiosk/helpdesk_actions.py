@@ -161,6 +161,13 @@ def resend_credentials(
         if channel == "email"
         else settings.temp_password_sms_minutes
     )
+    # One temporary password at a time: the new one replaces one still outstanding, and both the
+    # message and this answer say so.
+    replaced = bool(
+        row.temp_password_hash
+        and row.temp_password_expires_at is not None
+        and row.temp_password_expires_at > ctx.now
+    )
     row.temp_password_hash = passwords.hash_password(temporary, settings.bcrypt_rounds)
     row.temp_password_expires_at = ctx.now + timedelta(minutes=minutes)
     row.updated_at = ctx.now
@@ -173,7 +180,8 @@ def resend_credentials(
         if channel == "email"
         else delivery.mask_mobile(destination)
     )
-    event = ctx.note("pending", f"channel={channel}; to={masked_to}")
+    replaced_note = "; replaced=yes" if replaced else ""
+    event = ctx.note("pending", f"channel={channel}; to={masked_to}{replaced_note}")
     sending = Delivery(
         at=ctx.now,
         candidate_id=candidate_id,
@@ -192,6 +200,8 @@ def resend_credentials(
         temporary_password=temporary,
         valid_minutes=minutes,
         language=language,
+        origin="helpdesk",
+        expires_at=row.temp_password_expires_at,
     )
     del temporary
     sending.transport = result.transport
@@ -201,11 +211,12 @@ def resend_credentials(
     session.add(sending)
     masked = result.destination_masked
     event.outcome = "sent" if result.ok else "send_failed"
-    event.detail = ctx.detail(f"channel={channel}; to={masked}")[:500]
+    event.detail = ctx.detail(f"channel={channel}; to={masked}{replaced_note}")[:500]
     session.add(event)
     if not result.ok:
         return ActionResult(False, "staff.resend.failed", {"to": masked})
-    return ActionResult(True, f"staff.resend.sent_{channel}", {"to": masked})
+    key = f"staff.resend.sent_{channel}" + ("_replaced" if replaced else "")
+    return ActionResult(True, key, {"to": masked})
 
 
 def unlock(

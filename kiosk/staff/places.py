@@ -29,9 +29,9 @@ COLUMNS = (
 
 
 def taiwan(moment: datetime | None) -> str:
-    from kiosk.exams import to_local
+    from kiosk.taiwan_time import shown
 
-    return to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+    return shown(moment)
 
 
 class PlacesScreen(StaffScreen):

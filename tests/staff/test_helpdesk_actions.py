@@ -332,3 +332,66 @@ def test_a_disabled_staff_account_is_refused(desk_store: Store, base: dict[str, 
     )
     assert not result.ok and result.message_key == "staff.action.denied"
     assert [e.outcome for e in events(desk_store, "staff_unlock")] == ["denied"]
+
+
+def test_a_resend_says_it_replaced_the_outstanding_temporary_password(
+    desk_store: Store, base: dict[str, Any], settings: Settings, clock: FakeClock
+) -> None:
+    """One temporary password at a time: the candidate's own query sent one; the help desk's
+    resend replaces it, says so on the console and in the message, and only the newest works."""
+    with desk_store.session() as session:
+        accounts.query_credentials(
+            session,
+            captcha=captcha(),
+            captcha_answer="12345",
+            channel="email",
+            national_id_text="F222333444",
+            chinese_name="林美華",
+            email="meihua.lin@example.com",
+            settings=settings,
+            clock=clock,
+        )
+    first = temporary_password_from_outbox(settings)
+    own = list_outbox(settings)[0].body
+    assert "忘記帳號或密碼" in own and "已取代先前寄出的所有臨時密碼" in own
+    clock.advance(minutes=5)
+    lin = candidate_id(desk_store, "linmeihua01")
+    resent = act(
+        desk_store,
+        helpdesk_actions.resend_credentials,
+        candidate_id=lin,
+        channel="email",
+        reason="caller did not get the mail",
+        **base,
+    )
+    assert resent.ok and resent.message_key == "staff.resend.sent_email_replaced"
+    newest = list_outbox(settings)[0].body
+    assert "服務台人員" in newest and "已取代先前寄出的所有臨時密碼" in newest
+    second = temporary_password_from_outbox(settings)
+    assert second != first
+    assert events(desk_store, "staff_resend")[-1].detail.count("replaced=yes") == 1
+
+    def login(password: str) -> LoginOutcome:
+        with desk_store.session() as session:
+            return accounts.login(
+                session,
+                captcha=captcha(),
+                captcha_answer="12345",
+                account="linmeihua01",
+                chinese_name="林美華",
+                password=password,
+                settings=settings,
+                clock=clock,
+            ).outcome
+
+    assert login(first) is LoginOutcome.FAILED
+    assert login(second) is LoginOutcome.CHANGE_PASSWORD
+    again = act(
+        desk_store,
+        helpdesk_actions.resend_credentials,
+        candidate_id=candidate_id(desk_store, "ipas2023chen"),
+        channel="sms",
+        reason="first time",
+        **base,
+    )
+    assert again.message_key == "staff.resend.sent_sms"  # nothing outstanding: nothing replaced

@@ -33,6 +33,7 @@ from kiosk.store import (
     Throttle,
     get_candidate_by_account,
 )
+from kiosk.taiwan_time import to_local, to_utc
 from tests.conftest import make_settings
 
 NOW = datetime(2026, 11, 25, 2, 0, 0)  # 10:00 in Taiwan
@@ -68,7 +69,7 @@ def candidate_id(store: Store, account: str) -> int:
 
 def new_session(**changes: object) -> NewSession:
     """A session in Taiwan time: exam in a month, registration open from yesterday for 2 weeks."""
-    local = exams.to_local(NOW)
+    local = to_local(NOW)
     data = NewSession(
         subject="電磁相容工程師",
         level="初級",
@@ -546,7 +547,7 @@ def test_a_notice_needs_an_email_and_a_confirmed_registration(
 def test_add_session_checks_every_field_and_refuses_duplicates(
     store: Store, settings: Settings, clock: Clock
 ) -> None:
-    local = exams.to_local(NOW)
+    local = to_local(NOW)
     with store.session() as session:
         bad = exam_sessions.add_session(
             session,
@@ -572,7 +573,7 @@ def test_add_session_checks_every_field_and_refuses_duplicates(
     with store.session() as session:
         row = session.get(ExamSession, session_id)
         assert row is not None
-        assert row.starts_at == exams.to_utc(new_session().starts_at)  # stored in UTC
+        assert row.starts_at == to_utc(new_session().starts_at)  # stored in UTC
         assert row.starts_at.hour == 1  # 09:00 in Taiwan
         duplicate = exam_sessions.add_session(
             session, data=new_session(), settings=settings, clock=clock

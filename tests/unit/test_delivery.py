@@ -15,6 +15,7 @@ from email import policy
 from email.parser import BytesParser
 from email.utils import parseaddr
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -389,7 +390,8 @@ def test_credentials_by_sms_gateway(
     assert payload == {
         "to": "+886912345678",
         "text": (
-            f"[iPAS] 帳號 {ACCOUNT} 臨時密碼 {TEMPORARY_PASSWORD}，10 分鐘內有效，僅限使用一次。"
+            f"[iPAS]自助查詢：帳號 {ACCOUNT} 臨時密碼 {TEMPORARY_PASSWORD}，10 分鐘內有效，"
+            "限用一次，先前的作廢"
         ),
     }
     assert list_outbox(settings) == []
@@ -484,8 +486,8 @@ def test_sms_spool_round_trip(tmp_path: Path) -> None:
         subject="",
         at=item.at,
         body=(
-            f"[iPAS] Account {ACCOUNT}, temporary password {TEMPORARY_PASSWORD}, "
-            "valid for 10 minutes, single use."
+            f"[iPAS] your request: account {ACCOUNT}, temporary password {TEMPORARY_PASSWORD}, "
+            "valid for 10 minutes, single use; earlier temporary passwords no longer work."
         ),
     )
     assert read_outbox(settings, item.key) == item
@@ -553,6 +555,39 @@ def test_credential_messages(tmp_path: Path) -> None:
     assert sms_subject == ""
     assert "\n" not in sms_text
     assert len(sms_text) <= 70  # one UCS-2 SMS segment for a typical account and password
+
+
+def test_a_credential_message_says_who_sent_it_until_when_and_what_it_replaces(
+    tmp_path: Path,
+) -> None:
+    """One temporary password at a time: every message says the new one replaces the earlier
+    ones, names who sent it, and gives the end of its validity in Taiwan time."""
+    settings = make_settings(tmp_path)
+    expires = datetime(2026, 12, 1, 16, 30)  # naive UTC: 00:30 the next day in Taiwan
+
+    def message(language: str, channel: str, origin: str) -> str:
+        return credential_message(
+            language=language,
+            account=ACCOUNT,
+            temporary_password=TEMPORARY_PASSWORD,
+            channel=channel,
+            valid_minutes=1440,
+            settings=settings,
+            origin=origin,  # type: ignore[arg-type]
+            expires_at=expires,
+        )[1]
+
+    desk = message("zh-TW", "email", "helpdesk")
+    assert "服務台人員" in desk and "忘記帳號或密碼" not in desk
+    assert "至 2026-12-02 00:30 台灣時間為止" in desk
+    assert "已取代先前寄出的所有臨時密碼" in desk
+    own = message("zh-TW", "email", "self")
+    assert "忘記帳號或密碼" in own and "服務台人員" not in own
+    english = " ".join(message("en", "email", "helpdesk").split())
+    assert "help desk" in english and "(until 2026-12-02 00:30, Taiwan time)" in english
+    assert "replaces every temporary password sent before" in english
+    sms = message("zh-TW", "sms", "helpdesk")
+    assert sms.startswith("[iPAS]服務台寄送") and "先前的作廢" in sms and len(sms) <= 70
 
 
 @pytest.mark.parametrize(
