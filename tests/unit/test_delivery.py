@@ -11,11 +11,11 @@ import string
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from email import policy
 from email.parser import BytesParser
 from email.utils import parseaddr
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
