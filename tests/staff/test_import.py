@@ -411,6 +411,17 @@ def test_xlsx_with_number_cells(store: Store, settings: Settings, tmp_path: Path
         (b"", "group_import.file.empty"),
         ("姓名,電子郵件\n王小明,a@b.tw\n".encode(), "group_import.file.columns"),
         (b"\x81\xff\xfe\x00\x81", "group_import.file.encoding"),
+        # a BOM that promises an encoding the bytes then break (once a UnicodeDecodeError)
+        (
+            b"\xff\xfe" + "身分證號,中文姓名\n".encode("utf-16-le") + b"\n",
+            "group_import.file.encoding",
+        ),
+        (b"\xef\xbb\xbf\xe8\xba\xab\xff,x\n", "group_import.file.encoding"),
+        # a cell over the csv module's field limit (once a csv.Error)
+        (
+            '身分證號,中文姓名,電子郵件\nA123456789,"'.encode() + b"x" * 200_000 + b'",a@b.tw\n',
+            "group_import.file.unreadable",
+        ),
     ],
 )
 def test_unusable_files_are_answered_not_raised(

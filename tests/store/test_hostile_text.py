@@ -197,3 +197,34 @@ def test_the_sessions_command_refuses_a_hostile_venue(tmp_path: Path) -> None:
     )  # fmt: skip
     assert added.returncode == 2, added.stderr
     assert "\x1b" not in added.stdout + added.stderr
+
+
+def test_lone_surrogates_are_answered_not_raised(desk_store: Store, settings: Settings) -> None:
+    """A paste can deliver a lone surrogate; SQLite cannot even encode one to look it up."""
+    lone = "\ud800"
+    wang = candidate_id(desk_store, "wang2026")
+    with desk_store.session() as session:
+        changed = accounts.change_password(
+            session,
+            account="wang2026" + lone,
+            current_password="Kiosk#Demo2026",
+            new_password="Taipei#Kiosk2027",
+            new_password_confirm="Taipei#Kiosk2027",
+            settings=settings,
+        )
+        updated = accounts.update_profile(
+            session, candidate_id=wang, changes={"chinese_name": "王" + lone}, settings=settings
+        )
+        admin = staff_accounts.get_staff(session=session, account="bob.admin")
+        assert admin is not None
+        corrected = helpdesk_actions.correct_profile(
+            session,
+            staff=staff_accounts.StaffView.of(admin),
+            candidate_id=wang,
+            changes={"account": "wang" + lone},
+            reason="test",
+            settings=settings,
+        )
+    assert changed.field_errors["account"] == ["accounts.unsafe_chars"]
+    assert updated.field_errors["chinese_name"] == ["accounts.unsafe_chars"]
+    assert corrected.field_errors["account"] == ["accounts.unsafe_chars"]
