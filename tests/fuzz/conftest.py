@@ -13,5 +13,7 @@ _COMMON = {
     "database": None,  # no example database in the checkout
 }
 settings.register_profile("default", max_examples=60, **_COMMON)
-settings.register_profile("probe", max_examples=10_000, **_COMMON)
+settings.register_profile(
+    "probe", max_examples=int(os.environ.get("HYPOTHESIS_MAX_EXAMPLES", "10000")), **_COMMON
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
