@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from kiosk import config_files, oplog
 from kiosk.cli_sessions import sessions_app
 from kiosk.cli_staff import staff_app
 
@@ -45,6 +46,17 @@ db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(sessions_app, name="sessions")
 app.add_typer(staff_app, name="staff")
+
+
+@app.callback()
+def _operator_log(ctx: typer.Context) -> None:
+    """Every command writes the operator log (kiosk.oplog); only serve also to stderr: run and
+    staff own the terminal, and a line there would draw over their screen."""
+    command = ctx.invoked_subcommand or ""
+    if oplog.configure(command, stderr=command == "serve") is None:
+        # before any screen is drawn, so it stays readable in the terminal
+        where = config_files.log_dir()
+        typer.echo(f"warning: no operator log: cannot write into {where}", err=True)
 
 
 def _settings() -> Settings:
@@ -72,6 +84,8 @@ def run(
     # Settings (pydantic) and the store (SQLAlchemy) load after the first paint, in a thread.
     app = KioskApp(kiosk_mode=kiosk)
     app.run()
+    # Textual keeps an exception that ended the app in ``_exception``: its traceback is logged.
+    oplog.ended("run", app.return_code, getattr(app, "_exception", None))
     if app.return_code:
         raise typer.Exit(app.return_code)
 

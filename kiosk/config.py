@@ -11,7 +11,7 @@ import socket
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -19,7 +19,14 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from kiosk.config_files import APP_NAME, SERVICE_EMAIL, SERVICE_PHONE, config_file, data_dir
+from kiosk.config_files import (
+    APP_NAME,
+    SERVICE_EMAIL,
+    SERVICE_PHONE,
+    config_file,
+    data_dir,
+    log_dir,
+)
 
 __all__ = ["APP_NAME", "Settings", "config_file", "data_dir"]
 
@@ -64,9 +71,18 @@ class Settings(BaseSettings):
     sms_timeout: float = 10.0
 
     outbox_dir: Path = Field(default_factory=lambda: data_dir() / "outbox")
+    # The operator log (kiosk.oplog): <log_dir>/ipas-kiosk.log, rotating. Every command sets it up
+    # before Settings load (config_files.log_dir reads the same variable and file); this field
+    # keeps the setting in the one list of settings and gives it the same precedence.
+    log_dir: Path = Field(default_factory=log_dir)
 
     service_phone: str = SERVICE_PHONE
     service_email: str = SERVICE_EMAIL
+
+    @field_validator("log_dir", mode="before")
+    @classmethod
+    def _empty_log_dir_is_the_default(cls, value: object) -> object:
+        return value if value != "" else log_dir()  # as config_files.log_dir reads it
 
     @classmethod
     def settings_customise_sources(
