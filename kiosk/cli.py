@@ -7,9 +7,10 @@ Imports are deferred into each command so ``ipas-kiosk run`` pays only for what 
 textual-serve starts one app process per browser connection (``<python> -m kiosk run`` or
 ``<python> -m kiosk staff``) and relays its terminal to xterm.js in the page, so every visitor
 gets their own session and nothing is shared but the database. It has no authentication of its
-own: it binds 127.0.0.1 unless told otherwise (put a reverse proxy with TLS and access control in
-front before binding anything else). The app processes inherit this environment, so
-``IPAS_KIOSK_DATABASE_URL`` and the other settings apply to them.
+own: it binds 127.0.0.1, and refuses any address beyond loopback unless given
+``--i-know-there-is-no-auth`` (put a reverse proxy with TLS and access control in front instead).
+The app processes inherit this environment, so ``IPAS_KIOSK_DATABASE_URL`` and the other settings
+apply to them, plus ``IPAS_KIOSK_SOURCE``: their browser's address (``kiosk.cli_serve``).
 
 textual-serve's page loads its font from Google Fonts; a kiosk page must not call a third party
 (and an offline site cannot), so the page is served from a copy of textual-serve's own template
@@ -174,9 +175,6 @@ class ServedApp(StrEnum):
     staff = "staff"
 
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
 def app_command(app: ServedApp, *, kiosk_mode: bool = False) -> str:
     """The shell command textual-serve runs for each connection."""
     args = [sys.executable, "-m", "kiosk"]
@@ -222,6 +220,9 @@ def public_url(host: str, port: int) -> str:
     return f"http://{where}" if port == 80 else f"http://{where}:{port}"
 
 
+NO_AUTH_FLAG = "--i-know-there-is-no-auth"
+
+
 def serve(
     app: Annotated[
         ServedApp, typer.Option("--app", help="Which app each connection gets.")
@@ -240,29 +241,64 @@ def serve(
             help="Run this shell command per connection instead (a custom entry point).",
         ),
     ] = None,
+    no_auth: Annotated[
+        bool,
+        typer.Option(
+            NO_AUTH_FLAG,
+            help="Bind an address other than loopback although nothing asks who connects.",
+        ),
+    ] = False,
+    trust_proxy_header: Annotated[
+        bool,
+        typer.Option(
+            "--trust-proxy-header",
+            help="A reverse proxy on this host sets X-Forwarded-For: take each browser's "
+            "address from it (only for connections from loopback).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the kiosk or the staff console to a browser, one app process per connection."""
-    from textual_serve.server import Server
+    from kiosk.cli_serve import SourceServer, TextualServeChanged, is_loopback
 
-    if host not in LOOPBACK:
+    if not is_loopback(host):
+        if not no_auth:
+            typer.echo(
+                f"serve: refusing to bind {host}: there is no authentication, so anyone who "
+                f"reaches it gets the {app.value} app. Bind 127.0.0.1 behind a reverse proxy "
+                f"with TLS and access control, or pass {NO_AUTH_FLAG} if you mean it.",
+                err=True,
+            )
+            raise typer.Exit(2)
         typer.echo(
             f"warning: serving on {host} with no authentication; anyone who reaches it gets "
             f"the {app.value} app",
             err=True,
         )
+    oplog.log.info(
+        "serve: %s app on %s (trust X-Forwarded-For: %s)",
+        "custom" if command else app.value,
+        public_url(host, port),
+        "yes" if trust_proxy_header else "no",
+    )
     title = "iPAS 考生服務" if app is ServedApp.kiosk else "iPAS help desk"
     folder = Path(tempfile.mkdtemp(prefix="ipas-kiosk-serve-"))
     try:
         templates = local_templates(folder)
         extra = {"templates_path": templates} if templates else {}
-        server = Server(
-            command or app_command(app, kiosk_mode=kiosk),
-            host=host.strip("[]"),
-            port=port,
-            title=title,
-            public_url=public_url(host, port),
-            **extra,
-        )
+        try:
+            server = SourceServer(
+                command or app_command(app, kiosk_mode=kiosk),
+                trust_proxy_header=trust_proxy_header,
+                host=host.strip("[]"),
+                port=port,
+                title=title,
+                public_url=public_url(host, port),
+                **extra,
+            )
+        except TextualServeChanged as error:
+            oplog.log.error("serve: textual-serve changed: %s", error)
+            typer.echo(f"serve: this textual-serve cannot be used: {error}", err=True)
+            raise typer.Exit(1) from None
         server.serve()
     finally:
         shutil.rmtree(folder, ignore_errors=True)

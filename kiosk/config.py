@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     # keeps the setting in the one list of settings and gives it the same precedence.
     log_dir: Path = Field(default_factory=log_dir)
 
+    # Where this app process's user is, as `ipas-kiosk serve` saw the browser's connection (its
+    # peer address, or the X-Forwarded-For of a trusted local proxy with --trust-proxy-header).
+    # serve sets IPAS_KIOSK_SOURCE for each app process it starts, overriding any inherited
+    # value; empty on a terminal of its own. For per-source limits, never for authentication.
+    source: str = ""
+
     service_phone: str = SERVICE_PHONE
     service_email: str = SERVICE_EMAIL
 
