@@ -230,6 +230,7 @@ def configure(command: str, *, stderr: bool = False, directory: Path | None = No
         handler.addFilter(secrets)
         root.addHandler(handler)
     _installed.extend(handlers)
+    logging.captureWarnings(True)  # a library's warning goes to the file, not over the screen
     levels = {"": logging.WARNING, "kiosk": logging.INFO}
     if command == "serve":
         levels["textual-serve"] = logging.INFO
@@ -251,6 +252,7 @@ def unconfigure() -> None:
     for name, level in _levels.items():
         logging.getLogger(name).setLevel(level)
     _levels.clear()
+    logging.captureWarnings(False)
 
 
 def database_backend(url: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import stat
+import warnings
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,7 @@ def test_run_writes_the_file_and_nothing_to_the_terminal(
     logging.getLogger("kiosk.accounts").info("login: wrong captcha on %s", "kiosk-01")
     logging.getLogger("sqlalchemy.pool").warning("connection invalidated")
     logging.getLogger("sqlalchemy.engine").info("a query")  # libraries: warnings only
+    warnings.warn("a deprecated call", DeprecationWarning, stacklevel=1)
     out, err = capfd.readouterr()
     assert (out, err) == ("", "")
     text = path.read_text(encoding="utf-8")
@@ -58,6 +60,7 @@ def test_run_writes_the_file_and_nothing_to_the_terminal(
     assert "kiosk.accounts: login: wrong captcha on kiosk-01" in text
     assert "sqlalchemy.pool: connection invalidated" in text
     assert "a query" not in text
+    assert "py.warnings" in text and "DeprecationWarning: a deprecated call" in text
     assert "+0800 INFO" in text  # Taiwan time
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o700
