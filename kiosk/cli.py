@@ -262,6 +262,7 @@ def serve(
 
     if not is_loopback(host):
         if not no_auth:
+            oplog.log.error("serve: refused %s: not loopback, and no %s", host, NO_AUTH_FLAG)
             typer.echo(
                 f"serve: refusing to bind {host}: there is no authentication, so anyone who "
                 f"reaches it gets the {app.value} app. Bind 127.0.0.1 behind a reverse proxy "
@@ -269,6 +270,7 @@ def serve(
                 err=True,
             )
             raise typer.Exit(2)
+        oplog.log.warning("serve: binding %s with %s", host, NO_AUTH_FLAG)
         typer.echo(
             f"warning: serving on {host} with no authentication; anyone who reaches it gets "
             f"the {app.value} app",

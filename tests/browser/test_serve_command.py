@@ -85,7 +85,8 @@ def test_serve_refuses_a_host_beyond_loopback_without_the_flag(
 ) -> None:
     result = CliRunner().invoke(app, ["serve", "--host", host])
     assert result.exit_code == 2
-    assert "--i-know-there-is-no-auth" in result.output and host in result.output
+    assert f"serve: refusing to bind {host}: there is no authentication" in result.output
+    assert "or pass --i-know-there-is-no-auth if you mean it" in result.output
     assert made == []
 
 
