@@ -188,6 +188,9 @@ class KioskApp(App[None], inherit_bindings=False):
             message = f"ipas-kiosk: configuration error: {error}"
             self.call_from_thread(self.exit, return_code=2, message=message)
             return
+        from kiosk import oplog
+
+        oplog.started("run", self.settings)  # terminal and database, known only now
         warm_up()
         # What the warm-up loaded (pypinyin's phrase table alone is a few hundred thousand
         # objects) stays for the life of the kiosk: move it out of the garbage collector's

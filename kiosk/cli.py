@@ -7,9 +7,10 @@ Imports are deferred into each command so ``ipas-kiosk run`` pays only for what 
 textual-serve starts one app process per browser connection (``<python> -m kiosk run`` or
 ``<python> -m kiosk staff``) and relays its terminal to xterm.js in the page, so every visitor
 gets their own session and nothing is shared but the database. It has no authentication of its
-own: it binds 127.0.0.1 unless told otherwise (put a reverse proxy with TLS and access control in
-front before binding anything else). The app processes inherit this environment, so
-``IPAS_KIOSK_DATABASE_URL`` and the other settings apply to them.
+own: it binds 127.0.0.1, and refuses any address beyond loopback unless given
+``--i-know-there-is-no-auth`` (put a reverse proxy with TLS and access control in front instead).
+The app processes inherit this environment, so ``IPAS_KIOSK_DATABASE_URL`` and the other settings
+apply to them, plus ``IPAS_KIOSK_SOURCE``: their browser's address (``kiosk.cli_serve``).
 
 textual-serve's page loads its font from Google Fonts; a kiosk page must not call a third party
 (and an offline site cannot), so the page is served from a copy of textual-serve's own template
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from kiosk import config_files, oplog
 from kiosk.cli_sessions import sessions_app
 from kiosk.cli_staff import staff_app
 
@@ -45,6 +47,17 @@ db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(sessions_app, name="sessions")
 app.add_typer(staff_app, name="staff")
+
+
+@app.callback()
+def _operator_log(ctx: typer.Context) -> None:
+    """Every command writes the operator log (kiosk.oplog); only serve also to stderr: run and
+    staff own the terminal, and a line there would draw over their screen."""
+    command = ctx.invoked_subcommand or ""
+    if oplog.configure(command, stderr=command == "serve") is None:
+        # before any screen is drawn, so it stays readable in the terminal
+        where = config_files.log_dir()
+        typer.echo(f"warning: no operator log: cannot write into {where}", err=True)
 
 
 def _settings() -> Settings:
@@ -72,6 +85,8 @@ def run(
     # Settings (pydantic) and the store (SQLAlchemy) load after the first paint, in a thread.
     app = KioskApp(kiosk_mode=kiosk)
     app.run()
+    # Textual keeps an exception that ended the app in ``_exception``: its traceback is logged.
+    oplog.ended("run", app.return_code, getattr(app, "_exception", None))
     if app.return_code:
         raise typer.Exit(app.return_code)
 
@@ -160,9 +175,6 @@ class ServedApp(StrEnum):
     staff = "staff"
 
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
 def app_command(app: ServedApp, *, kiosk_mode: bool = False) -> str:
     """The shell command textual-serve runs for each connection."""
     args = [sys.executable, "-m", "kiosk"]
@@ -208,6 +220,9 @@ def public_url(host: str, port: int) -> str:
     return f"http://{where}" if port == 80 else f"http://{where}:{port}"
 
 
+NO_AUTH_FLAG = "--i-know-there-is-no-auth"
+
+
 def serve(
     app: Annotated[
         ServedApp, typer.Option("--app", help="Which app each connection gets.")
@@ -226,29 +241,66 @@ def serve(
             help="Run this shell command per connection instead (a custom entry point).",
         ),
     ] = None,
+    no_auth: Annotated[
+        bool,
+        typer.Option(
+            NO_AUTH_FLAG,
+            help="Bind an address other than loopback although nothing asks who connects.",
+        ),
+    ] = False,
+    trust_proxy_header: Annotated[
+        bool,
+        typer.Option(
+            "--trust-proxy-header",
+            help="A reverse proxy on this host sets X-Forwarded-For: take each browser's "
+            "address from it (only for connections from loopback).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the kiosk or the staff console to a browser, one app process per connection."""
-    from textual_serve.server import Server
+    from kiosk.cli_serve import SourceServer, TextualServeChanged, is_loopback
 
-    if host not in LOOPBACK:
+    if not is_loopback(host):
+        if not no_auth:
+            oplog.log.error("serve: refused %s: not loopback, and no %s", host, NO_AUTH_FLAG)
+            typer.echo(
+                f"serve: refusing to bind {host}: there is no authentication, so anyone who "
+                f"reaches it gets the {app.value} app. Bind 127.0.0.1 behind a reverse proxy "
+                f"with TLS and access control, or pass {NO_AUTH_FLAG} if you mean it.",
+                err=True,
+            )
+            raise typer.Exit(2)
+        oplog.log.warning("serve: binding %s with %s", host, NO_AUTH_FLAG)
         typer.echo(
             f"warning: serving on {host} with no authentication; anyone who reaches it gets "
             f"the {app.value} app",
             err=True,
         )
+    oplog.log.info(
+        "serve: %s app on %s (trust X-Forwarded-For: %s)",
+        "custom" if command else app.value,
+        public_url(host, port),
+        "yes" if trust_proxy_header else "no",
+    )
     title = "iPAS 考生服務" if app is ServedApp.kiosk else "iPAS help desk"
     folder = Path(tempfile.mkdtemp(prefix="ipas-kiosk-serve-"))
     try:
         templates = local_templates(folder)
         extra = {"templates_path": templates} if templates else {}
-        server = Server(
-            command or app_command(app, kiosk_mode=kiosk),
-            host=host.strip("[]"),
-            port=port,
-            title=title,
-            public_url=public_url(host, port),
-            **extra,
-        )
+        try:
+            server = SourceServer(
+                command or app_command(app, kiosk_mode=kiosk),
+                trust_proxy_header=trust_proxy_header,
+                host=host.strip("[]"),
+                port=port,
+                title=title,
+                public_url=public_url(host, port),
+                **extra,
+            )
+        except TextualServeChanged as error:
+            oplog.log.error("serve: textual-serve changed: %s", error)
+            typer.echo(f"serve: this textual-serve cannot be used: {error}", err=True)
+            raise typer.Exit(1) from None
         server.serve()
     finally:
         shutil.rmtree(folder, ignore_errors=True)

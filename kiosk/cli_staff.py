@@ -15,11 +15,15 @@ def staff(ctx: typer.Context) -> None:
     """Start the help-desk console."""
     if ctx.invoked_subcommand is not None:
         return
+    from kiosk import oplog
     from kiosk.config import Settings
     from kiosk.staff.app import StaffApp
 
-    console = StaffApp(Settings())
+    settings = Settings()
+    oplog.started("staff", settings)
+    console = StaffApp(settings)
     console.run()
+    oplog.ended("staff", console.return_code, getattr(console, "_exception", None))
     if console.return_code:
         raise typer.Exit(console.return_code)
 

@@ -11,7 +11,7 @@ import socket
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -19,7 +19,14 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from kiosk.config_files import APP_NAME, SERVICE_EMAIL, SERVICE_PHONE, config_file, data_dir
+from kiosk.config_files import (
+    APP_NAME,
+    SERVICE_EMAIL,
+    SERVICE_PHONE,
+    config_file,
+    data_dir,
+    log_dir,
+)
 
 __all__ = ["APP_NAME", "Settings", "config_file", "data_dir"]
 
@@ -47,9 +54,6 @@ class Settings(BaseSettings):
     # after `place_quiet_seconds` without a failure (kiosk.login_budget).
     place_failure_threshold: int = Field(default=20, ge=1)
     place_quiet_seconds: int = Field(default=900, ge=1)
-    source: str = Field(
-        default="", description="the browser's address, set by `serve` for each visitor's app"
-    )
     # Credential and e-mail queries: at most `query_limit` per key (national ID, account, terminal)
     # in `query_window_seconds`; answers are padded to `query_min_seconds` so timing tells nothing.
     query_limit: int = Field(default=5, ge=1)
@@ -72,6 +76,16 @@ class Settings(BaseSettings):
     sms_timeout: float = 10.0
 
     outbox_dir: Path = Field(default_factory=lambda: data_dir() / "outbox")
+    # The operator log (kiosk.oplog): <log_dir>/ipas-kiosk.log, rotating. Every command sets it up
+    # before Settings load (config_files.log_dir reads the same variable and file); this field
+    # keeps the setting in the one list of settings and gives it the same precedence.
+    log_dir: Path = Field(default_factory=log_dir)
+
+    # Where this app process's user is, as `ipas-kiosk serve` saw the browser's connection (its
+    # peer address, or the X-Forwarded-For of a trusted local proxy with --trust-proxy-header).
+    # serve sets IPAS_KIOSK_SOURCE for each app process it starts, overriding any inherited
+    # value; empty on a terminal of its own. For per-source limits, never for authentication.
+    source: str = ""
 
     # Unknown accounts are audited as a keyed hash (kiosk.audit.unknown_account): the key, or the
     # file that keeps a random one. Terminals on several hosts sharing a database set one key.
@@ -80,6 +94,11 @@ class Settings(BaseSettings):
 
     service_phone: str = SERVICE_PHONE
     service_email: str = SERVICE_EMAIL
+
+    @field_validator("log_dir", mode="before")
+    @classmethod
+    def _empty_log_dir_is_the_default(cls, value: object) -> object:
+        return value if value != "" else log_dir()  # as config_files.log_dir reads it
 
     @classmethod
     def settings_customise_sources(

@@ -26,6 +26,12 @@ def data_dir() -> Path:
     return Path(user_data_dir(APP_NAME, appauthor=False))
 
 
+def log_dir() -> Path:
+    """The operator log's folder: ``IPAS_KIOSK_LOG_DIR`` (or ``log_dir`` in the TOML file), else
+    ``<data dir>/logs``. Read with :func:`peek`: the log is set up before the first paint."""
+    return Path(peek("log_dir", "") or data_dir() / "logs")
+
+
 def config_file() -> Path:
     explicit = os.environ.get(f"{ENV_PREFIX}CONFIG_FILE")
     if explicit:

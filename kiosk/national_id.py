@@ -22,7 +22,16 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-__all__ = ["LETTER_VALUES", "Kind", "is_valid", "kind", "mask", "normalize", "shape_kind"]
+__all__ = [
+    "LETTER_VALUES",
+    "Kind",
+    "is_valid",
+    "kind",
+    "mask",
+    "mask_national_ids",
+    "normalize",
+    "shape_kind",
+]
 
 LETTER_VALUES: dict[str, int] = {
     "A": 10, "B": 11, "C": 12, "D": 13, "E": 14, "F": 15, "G": 16, "H": 17, "I": 34,
@@ -148,3 +157,41 @@ def normalize(text: str) -> str:
         The normalized string; not necessarily a valid ID number.
     """
     return "".join(ch for ch in text if not ch.isspace()).translate(_NORMALIZE)
+
+
+# Anything a person might type for an ID number: a letter, then 1/2/8/9/A-D, then 8 digits, in
+# either case, half- or full-width, with an optional space or hyphen between characters.
+_ID_TYPED = re.compile(
+    r"[A-Za-z\uff21-\uff3a\uff41-\uff5a][\s-]?"
+    r"[1289A-Da-d\uff11\uff12\uff18\uff19\uff21-\uff24\uff41-\uff44]"
+    r"(?:[\s-]?[0-9\uff10-\uff19]){8}"
+)
+_ID_OVERLAPPING = re.compile(f"(?=({_ID_TYPED.pattern}))")
+
+
+def mask_national_ids(text: str) -> str:
+    """``text`` with every ID-number-shaped token masked (``A12345****``), checksum or not.
+
+    For free text a staff member or a unit's file supplies (an action's reason, a unit name, a
+    file name) before it reaches an audit row: the log never holds a full ID number. Tokens may
+    overlap ("card A123456789": "dA12345678" has the shape too), so every placement is found and
+    the likeliest win: a valid checksum first, then one that starts a word, then the earliest.
+    It lives here, in a module that imports nothing, so the operator log (``kiosk.oplog``) can
+    use it on the kiosk's first-paint path; ``kiosk.staff_accounts`` re-exports it.
+    """
+    found = []
+    for match in _ID_OVERLAPPING.finditer(text):
+        start, raw = match.start(), match.group(1)
+        token = normalize(raw).replace("-", "")
+        if shape_kind(token) is None:
+            continue
+        word_start = start == 0 or not text[start - 1].isalnum()
+        rank = (not is_valid(token), not word_start, start)
+        found.append((rank, start, start + len(raw), mask(token)))
+    chosen: list[tuple[int, int, str]] = []
+    for _rank, start, end, masked in sorted(found):
+        if all(end <= s or start >= e for s, e, _ in chosen):
+            chosen.append((start, end, masked))
+    for start, end, masked in sorted(chosen, reverse=True):
+        text = text[:start] + masked + text[end:]
+    return text

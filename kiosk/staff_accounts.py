@@ -8,7 +8,6 @@ time taken tells nothing. Every attempt writes an audit event with ``staff`` set
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,51 +15,16 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from kiosk import audit, login_budget, national_id, passwords, rules, text_safety
+from kiosk import audit, login_budget, passwords, rules, text_safety
 from kiosk.config import Settings
 from kiosk.lockout import count_failure
+from kiosk.national_id import mask_national_ids as mask_national_ids  # re-exported
 from kiosk.store import STAFF_ROLES, StaffUser, utcnow
 from kiosk.text_safety import MAX_INPUT
 
 Clock = Callable[[], datetime]
 FieldErrors = dict[str, list[str]]
 LOGIN_FAILED = "staff.login.failed"
-
-# Anything a person might type for an ID number: a letter, then 1/2/8/9/A-D, then 8 digits, in
-# either case, half- or full-width, with an optional space or hyphen between characters.
-_ID_TYPED = re.compile(
-    r"[A-Za-z\uff21-\uff3a\uff41-\uff5a][\s-]?"
-    r"[1289A-Da-d\uff11\uff12\uff18\uff19\uff21-\uff24\uff41-\uff44]"
-    r"(?:[\s-]?[0-9\uff10-\uff19]){8}"
-)
-_ID_OVERLAPPING = re.compile(f"(?=({_ID_TYPED.pattern}))")
-
-
-def mask_national_ids(text: str) -> str:
-    """``text`` with every ID-number-shaped token masked (``A12345****``), checksum or not.
-
-    For free text a staff member or a unit's file supplies (an action's reason, a unit name, a
-    file name) before it reaches an audit row: the log never holds a full ID number. Tokens may
-    overlap ("card A123456789": "dA12345678" has the shape too), so every placement is found and
-    the likeliest win: a valid checksum first, then one that starts a word, then the earliest.
-    It lives here because every staff-side module already imports this one.
-    """
-    found = []
-    for match in _ID_OVERLAPPING.finditer(text):
-        start, raw = match.start(), match.group(1)
-        token = national_id.normalize(raw).replace("-", "")
-        if national_id.shape_kind(token) is None:
-            continue
-        word_start = start == 0 or not text[start - 1].isalnum()
-        rank = (not national_id.is_valid(token), not word_start, start)
-        found.append((rank, start, start + len(raw), national_id.mask(token)))
-    chosen: list[tuple[int, int, str]] = []
-    for _rank, start, end, masked in sorted(found):
-        if all(end <= s or start >= e for s, e, _ in chosen):
-            chosen.append((start, end, masked))
-    for start, end, masked in sorted(chosen, reverse=True):
-        text = text[:start] + masked + text[end:]
-    return text
 
 
 @dataclass(frozen=True)

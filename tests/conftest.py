@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk import oplog
 from kiosk.config import Settings
 from kiosk.store import Store
 
@@ -25,6 +26,24 @@ pytest_plugins = ["tests.servers"]  # the smtp_factory fixture
 PG_URL = os.environ.get(
     "IPAS_KIOSK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _operator_log_in_a_temporary_folder(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[None]:
+    """Commands run by tests (in process or as subprocesses) write their operator log here, not
+    into the user's data directory; a test that reads the log sets its own folder."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IPAS_KIOSK_LOG_DIR", str(tmp_path_factory.mktemp("operator-log")))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _no_operator_log_left_configured() -> Iterator[None]:
+    """A CLI test configures the root logger in this process: undo it after every test."""
+    yield
+    oplog.unconfigure()
 
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:

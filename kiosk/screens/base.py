@@ -252,7 +252,9 @@ class KioskScreen(Screen[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that failed unexpectedly: a message for the candidate, never a traceback."""
         if event.state is WorkerState.ERROR:
-            self.log.error(f"worker {event.worker.name} failed: {event.worker.error!r}")
+            from kiosk import oplog
+
+            oplog.worker_failed(event.worker.name, event.worker.error)  # with its traceback
             for button in self.query(TButton):
                 if button.loading:
                     button.loading = False

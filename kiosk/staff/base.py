@@ -195,9 +195,9 @@ class StaffScreen(Screen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
-            self.log.error(
-                f"worker {event.worker.name} failed: {type(event.worker.error).__name__}"
-            )
+            from kiosk import oplog
+
+            oplog.worker_failed(event.worker.name, event.worker.error)  # with its traceback
             for button in self.query(TButton):
                 if button.loading:
                     button.loading = False

@@ -10,6 +10,7 @@ listed first. Nothing from the file is read as markup; ID numbers are shown mask
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from kiosk.group_import import ImportResult, Preview, RowCheck
     from kiosk.staff_accounts import StaffView
     from kiosk.store import Store
+
+log = logging.getLogger(__name__)
 
 _ORDER = {"bad": 0, "present": 1, "ok": 2}
 
@@ -221,7 +224,7 @@ class GroupImportScreen(Screen[None]):
             with self.store.session() as session:
                 preview = group_import.preview_file(session, path=Path(path), unit=unit)
         except Exception as error:  # locked, gone, unreachable: a message, not a traceback
-            self.log.error(f"group import preview failed: {type(error).__name__}")
+            log.error("group import preview failed: %s", type(error).__name__, exc_info=error)
             self._deliver(self._failed)
             return
         self._deliver(self._previewed, preview, path, unit)
@@ -245,7 +248,7 @@ class GroupImportScreen(Screen[None]):
                     progress=progress,
                 )
         except Exception as error:
-            self.log.error(f"group import failed: {type(error).__name__}")
+            log.error("group import failed: %s", type(error).__name__, exc_info=error)
             self._deliver(self._failed)
             return
         self._deliver(self._imported, result)
@@ -311,9 +314,9 @@ class GroupImportScreen(Screen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:  # a bug, not a user mistake: never a traceback
-            self.log.error(
-                f"worker {event.worker.name} failed: {type(event.worker.error).__name__}"
-            )
+            from kiosk import oplog
+
+            oplog.worker_failed(event.worker.name, event.worker.error)  # with its traceback
             self._set_busy(False)
             self.show_message("group_import.store_error")
 

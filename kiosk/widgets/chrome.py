@@ -32,6 +32,8 @@ class TopBar(Horizontal):
         self.call_after_refresh(self._mount_buttons)
 
     def _mount_buttons(self) -> None:
+        if not self.is_attached:
+            return  # the app is closing (a signal, a hang-up): mounting now would crash it
         self.mount(
             TButton("ui.chrome.language", id="language", compact=True),
             TButton("ui.chrome.end_session", id="end-session", compact=True, variant="warning"),

@@ -5,12 +5,13 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from typer.testing import CliRunner
 
 from kiosk.cli import ServedApp, app, app_command, local_templates, public_url
+from kiosk.cli_serve import TextualServeChanged, check_internals, connection_source
 
 
 def test_one_app_process_per_connection_runs_the_chosen_app() -> None:
@@ -47,22 +48,112 @@ def test_the_public_url_brackets_an_ipv6_host(host: str, port: int, url: str) ->
     assert public_url(host, port) == url
 
 
+class FakeServer:
+    """Stands in for the server: what serve made, and nothing served."""
+
+    made: ClassVar[list[dict[str, Any]]] = []
+
+    def __init__(self, command: str, **kwargs: Any) -> None:
+        FakeServer.made.append({"command": command, **kwargs})
+
+    def serve(self) -> None:
+        pass
+
+
+@pytest.fixture
+def made(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    import kiosk.cli_serve
+
+    FakeServer.made = []
+    monkeypatch.setattr(kiosk.cli_serve, "SourceServer", FakeServer)
+    return FakeServer.made
+
+
 def test_serve_on_ipv6_loopback_gives_the_page_a_bracketed_url(
-    monkeypatch: pytest.MonkeyPatch,
+    made: list[dict[str, Any]],
 ) -> None:
-    import textual_serve.server
-
-    made: list[dict[str, Any]] = []
-
-    class FakeServer:
-        def __init__(self, command: str, **kwargs: Any) -> None:
-            made.append(kwargs)
-
-        def serve(self) -> None:
-            pass
-
-    monkeypatch.setattr(textual_serve.server, "Server", FakeServer)
     result = CliRunner().invoke(app, ["serve", "--host", "::1", "--port", "8123"])
     assert result.exit_code == 0, result.output
     ((kwargs),) = made
     assert kwargs["host"] == "::1" and kwargs["public_url"] == "http://[::1]:8123"
+    assert kwargs["trust_proxy_header"] is False
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.10", "kiosk.example.org"])
+def test_serve_refuses_a_host_beyond_loopback_without_the_flag(
+    made: list[dict[str, Any]], host: str
+) -> None:
+    result = CliRunner().invoke(app, ["serve", "--host", host])
+    assert result.exit_code == 2
+    assert f"serve: refusing to bind {host}: there is no authentication" in result.output
+    assert "or pass --i-know-there-is-no-auth if you mean it" in result.output
+    assert made == []
+
+
+def test_serve_beyond_loopback_with_the_flag_starts_and_warns(made: list[dict[str, Any]]) -> None:
+    result = CliRunner().invoke(
+        app, ["serve", "--host", "0.0.0.0", "--i-know-there-is-no-auth", "--trust-proxy-header"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "warning: serving on 0.0.0.0 with no authentication" in result.output
+    ((kwargs),) = made
+    assert kwargs["host"] == "0.0.0.0" and kwargs["trust_proxy_header"] is True
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "localhost", "::1", "[::1]"])
+def test_serve_on_loopback_needs_no_flag_and_warns_nothing(
+    made: list[dict[str, Any]], host: str
+) -> None:
+    result = CliRunner().invoke(app, ["serve", "--host", host])
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.output and len(made) == 1
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "trust", "source"),
+    [
+        ("127.0.0.1", [], False, "127.0.0.1"),
+        ("203.0.113.5", [], True, "203.0.113.5"),
+        ("127.0.0.1", ["198.51.100.7"], False, "127.0.0.1"),  # not trusted: the peer
+        ("203.0.113.5", ["198.51.100.7"], True, "203.0.113.5"),  # trusted, but not a local proxy
+        ("127.0.0.1", ["198.51.100.7"], True, "198.51.100.7"),
+        ("::1", ["10.0.0.1, 198.51.100.7"], True, "198.51.100.7"),  # the proxy's entry is last
+        ("127.0.0.1", ["10.0.0.1", "198.51.100.8"], True, "198.51.100.8"),  # two headers
+        ("127.0.0.1", ["2001:db8::1"], True, "2001:db8::1"),
+        ("127.0.0.1", ["not-an-address"], True, "127.0.0.1"),
+        ("127.0.0.1", ["1.2.3.4\nX: y"], True, "127.0.0.1"),
+        (None, ["198.51.100.7"], True, ""),  # no peer address (a unix socket): nothing trusted
+    ],
+)
+def test_the_source_is_the_peer_or_a_local_proxys_forwarded_address(
+    peer: str | None, forwarded: list[str], trust: bool, source: str
+) -> None:
+    assert connection_source(peer, forwarded, trust_proxy=trust) == source
+
+
+def test_the_textual_serve_internals_the_source_relies_on_are_there() -> None:
+    check_internals()  # raises with what is missing
+
+
+def test_serve_stops_at_start_when_textual_serve_changed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from textual_serve.app_service import AppService
+
+    monkeypatch.delattr(AppService, "_build_environment")
+    with pytest.raises(TextualServeChanged, match="_build_environment"):
+        check_internals()
+    result = CliRunner().invoke(app, ["serve", "--port", "8123"])
+    assert result.exit_code == 1
+    assert "textual-serve cannot be used" in result.output
+
+
+def test_an_app_process_reads_its_source_from_the_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kiosk.config import Settings
+
+    monkeypatch.delenv("IPAS_KIOSK_SOURCE", raising=False)
+    assert Settings().source == ""
+    monkeypatch.setenv("IPAS_KIOSK_SOURCE", "198.51.100.7")
+    assert Settings().source == "198.51.100.7"

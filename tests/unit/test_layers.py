@@ -17,6 +17,7 @@ DOMAIN = [
     "kiosk.i18n",
     "kiosk.migrate",
     "kiosk.national_id",
+    "kiosk.oplog",
     "kiosk.passwords",
     "kiosk.romanize",
     "kiosk.rules",
