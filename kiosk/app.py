@@ -150,7 +150,7 @@ class KioskApp(App[None], inherit_bindings=False):
             from kiosk.store import Store
 
             try:
-                self._store = Store(self.settings.effective_database_url)
+                self._store = Store.from_settings(self.settings)
             except (OSError, ImportError, ValueError) as error:  # bad path or URL, no driver
                 raise StoreUnavailable(type(error).__name__) from error
         return self._store

@@ -77,7 +77,7 @@ class StaffApp(App[None]):
             from kiosk.store import Store
 
             try:
-                self._store = Store(self.settings.effective_database_url)
+                self._store = Store.from_settings(self.settings)
             except (OSError, ImportError, ValueError) as error:
                 raise StoreUnavailable(type(error).__name__) from error
         return self._store
