@@ -133,6 +133,8 @@ class AuditEvent(SQLModel, table=True):
     outcome: str = Field(max_length=40)
     detail: str = Field(default="", max_length=500)
     staff: str = Field(default="", max_length=40, index=True)  # the help-desk account, if any
+    # set only on an event replayed from a terminal's spool (kiosk.audit): it is inserted once
+    spool_id: str | None = Field(default=None, max_length=32, unique=True, index=True)
 
 
 class Delivery(SQLModel, table=True):
