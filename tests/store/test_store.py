@@ -176,3 +176,26 @@ def test_settings_come_from_a_toml_file_and_env(
     settings = Settings()
     assert (settings.terminal_id, settings.idle_seconds, settings.language) == ("venue-7", 90, "en")
     assert settings.effective_database_url.startswith("sqlite:///")
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("store_factory", ["postgres"], indirect=True)
+def test_a_migration_is_not_bound_by_the_statement_timeout(
+    store_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A migration may index every candidate: longer than a kiosk's statements may take."""
+    from alembic import command
+
+    store_factory.create()
+    other = Store(
+        store_factory.url,
+        busy_seconds=0.1,  # statements bounded at 2.1 s
+        connect_args={"options": f"-csearch_path={store_factory.schema}"},
+    )
+    store_factory.opened.append(other)
+
+    def slow_upgrade(config: Any, revision: str) -> None:
+        config.attributes["connection"].exec_driver_sql("SELECT pg_sleep(2.5)")
+
+    monkeypatch.setattr(command, "upgrade", slow_upgrade)
+    other.upgrade()
