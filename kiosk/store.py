@@ -389,8 +389,9 @@ def _bound_postgresql_waits(engine: Engine, busy_ms: int) -> None:
     @event.listens_for(engine, "do_connect")
     def _timeouts(_dialect: Any, _record: Any, _cargs: Any, cparams: Any) -> None:
         options = f"-c lock_timeout={busy_ms} -c statement_timeout={statement_ms}"
-        given = cparams.get("options")
-        cparams["options"] = f"{given} {options}" if given else options
+        given = cparams.get("options") or ""
+        if "lock_timeout" not in given:  # the arguments may be reused for the next connection
+            cparams["options"] = f"{given} {options}".strip()
         cparams.setdefault("connect_timeout", max(2, math.ceil(busy_ms / 1000)))
 
 
