@@ -150,18 +150,32 @@ class KioskApp(App[None], inherit_bindings=False):
             from kiosk.store import Store
 
             try:
-                self._store = Store(self.settings.effective_database_url)
+                self._store = Store.from_settings(self.settings)
             except (OSError, ImportError, ValueError) as error:  # bad path or URL, no driver
                 raise StoreUnavailable(type(error).__name__) from error
         return self._store
 
     def use(self, use_case: Callable[..., T], /, **values: Any) -> T:
-        """Run an ``accounts`` use case in one transaction (call it from a worker thread)."""
+        """Run an ``accounts`` use case in one transaction (call it from a worker thread); the
+        audit events of a transaction that fails wait in the spool (``kiosk.audit``)."""
         from sqlalchemy.exc import SQLAlchemyError
 
+        from kiosk import audit
+
+        def work(session: Any) -> T:
+            return use_case(session, settings=self.settings, clock=self.clock, **values)
+
         try:
-            with self.store.session() as session:
-                return use_case(session, settings=self.settings, clock=self.clock, **values)
+            return audit.audited_transaction(
+                self.store,
+                audit.spool_for(self.settings),
+                work,
+                attempt=audit.Attempt(
+                    getattr(use_case, "__name__", "store"),
+                    self.settings.terminal_id,
+                    clock=self.clock,
+                ),
+            )
         except (SQLAlchemyError, OSError, ImportError) as error:  # locked, gone, no driver
             raise StoreUnavailable(type(error).__name__) from error
 

@@ -69,7 +69,7 @@ def _settings() -> Settings:
 def _store(settings: Settings) -> Store:
     from kiosk.store import Store
 
-    return Store(settings.effective_database_url)
+    return Store.from_settings(settings)
 
 
 @app.command()

@@ -87,7 +87,7 @@ def add(
             typer.echo(f"known subjects/levels: {known}", err=True)
         raise typer.Exit(2)
     settings = _settings()
-    store = Store(settings.effective_database_url)
+    store = Store.from_settings(settings)
     try:
         with store.session() as session:
             result = exam_sessions.add_session(session, data=data, settings=settings, actor="cli")
@@ -113,7 +113,7 @@ def list_sessions(
     from kiosk.store import Store
 
     settings = _settings()
-    store = Store(settings.effective_database_url)
+    store = Store.from_settings(settings)
     try:
         with store.session() as session:
             views = exam_sessions.all_sessions(session, subject=subject.strip())
@@ -139,7 +139,7 @@ def registrations(
     from kiosk.store import Candidate, ExamRegistration, ExamSession, Store
 
     settings = _settings()
-    store = Store(settings.effective_database_url)
+    store = Store.from_settings(settings)
     try:
         with store.session() as session:
             found = session.get(ExamSession, session_id) is not None
@@ -189,7 +189,7 @@ def set_status(
         typer.echo("--staff: your staff account is required (it goes to the audit trail)", err=True)
         raise typer.Exit(2)
     settings = _settings()
-    store = Store(settings.effective_database_url)
+    store = Store.from_settings(settings)
     try:
         with store.session() as session:
             result = exam_sessions.set_status(

@@ -51,7 +51,7 @@ def add(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     settings = Settings()
     language = settings.language
-    store = Store(settings.effective_database_url)
+    store = Store.from_settings(settings)
     try:
         store.upgrade()
         with store.session() as session:

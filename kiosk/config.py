@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="IPAS_KIOSK_", extra="ignore")
 
     database_url: str = Field(default="", description="SQLAlchemy URL; empty = SQLite in data dir")
+    # How long a transaction waits for another one's lock (SQLite busy timeout, PostgreSQL
+    # lock_timeout) before the answer is "database unavailable" instead of a frozen screen.
+    store_busy_seconds: float = Field(default=8.0, gt=0, le=120)
     terminal_id: str = Field(default_factory=lambda: socket.gethostname()[:40] or "kiosk")
     idle_seconds: int = Field(default=120, ge=10)
     idle_countdown_seconds: int = Field(default=20, ge=3)

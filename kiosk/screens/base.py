@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from kiosk.app import KioskApp
     from kiosk.captcha import Captcha
 
+STORE_BUSY = "ui.error.store_busy"
+
 
 class KioskScreen(Screen[None]):
     """A portal page. Subclasses set ``TITLE_KEY`` and implement :meth:`compose_body`."""
@@ -49,6 +51,7 @@ class KioskScreen(Screen[None]):
     KioskScreen .message.-empty { display: none; }
     KioskScreen .message.-error { color: $error; text-style: bold; }
     KioskScreen .message.-ok { color: $success; text-style: bold; }
+    KioskScreen .message.-busy { color: $warning; text-style: bold; }
     KioskScreen .captcha-row { height: auto; margin: 0 0 1 0; }
     KioskScreen .captcha-row > .field-label { width: 20; text-style: bold; }
     KioskScreen .rules-box { border: round $warning; padding: 0 1; height: auto; margin: 1 0; }
@@ -166,6 +169,7 @@ class KioskScreen(Screen[None]):
         message.set_class(not key, "-empty")
         message.set_class(kind == "error", "-error")
         message.set_class(kind == "ok", "-ok")
+        message.set_class(kind == "busy", "-busy")
         self._message = (key, kind, values)
 
     def show_field_errors(self, errors: dict[str, list[str]]) -> None:
@@ -184,20 +188,32 @@ class KioskScreen(Screen[None]):
 
     def call_store(self, use_case: Callable[..., Any], /, **values: Any) -> Any:
         """From a worker thread: run an ``accounts`` use case; None when the store is unavailable
-        (locked, gone, unreachable), which the screens answer with ``ui.error.store``."""
+        (locked, gone, unreachable), which the screens answer with ``ui.error.store``. A call
+        still running after ``store_wait.BUSY_AFTER_SECONDS`` says the database is busy."""
         from kiosk.app import StoreUnavailable
+        from kiosk.widgets import store_wait
 
+        token = self._worker_token
         try:
-            return self.kiosk.use(use_case, **values)
+            return store_wait.run(
+                self, lambda: self.kiosk.use(use_case, **values), lambda: self._store_busy(token)
+            )
         except StoreUnavailable:
             return None
 
+    def _store_busy(self, token: int) -> None:
+        if token == self.kiosk.session_token and self.query("#message"):
+            self.show_message(STORE_BUSY, kind="busy")
+
     def deliver(self, callback: Callable[[Any], None], result: Any) -> None:
         """From a worker thread: hand ``result`` to ``callback`` on the event loop — unless the
-        session ended meanwhile (F9, idle): a late answer must not sign anyone back in."""
+        session ended meanwhile (F9, idle): a late answer must not sign anyone back in. The busy
+        message of ``call_store`` goes with the answer (or with the answer dropped)."""
         token = self._worker_token
 
         def run() -> None:
+            if self.is_attached and getattr(self, "_message", (None,))[0] == STORE_BUSY:
+                self.show_message(None)
             if token == self.kiosk.session_token and self.is_attached:
                 callback(result)
 

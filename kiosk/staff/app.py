@@ -77,18 +77,33 @@ class StaffApp(App[None]):
             from kiosk.store import Store
 
             try:
-                self._store = Store(self.settings.effective_database_url)
+                self._store = Store.from_settings(self.settings)
             except (OSError, ImportError, ValueError) as error:
                 raise StoreUnavailable(type(error).__name__) from error
         return self._store
 
     def use(self, use_case: Callable[..., T], /, **values: Any) -> T:
-        """Run a domain function in one transaction (from a worker thread)."""
+        """Run a domain function in one transaction (from a worker thread); the audit events of
+        a transaction that fails wait in the spool (``kiosk.audit``)."""
         from sqlalchemy.exc import SQLAlchemyError
 
+        from kiosk import audit
+
+        def work(session: Any) -> T:
+            return use_case(session, **values)
+
         try:
-            with self.store.session() as session:
-                return use_case(session, **values)
+            return audit.audited_transaction(
+                self.store,
+                audit.spool_for(self.settings),
+                work,
+                attempt=audit.Attempt(
+                    getattr(use_case, "__name__", "store"),
+                    self.settings.terminal_id,
+                    staff=self.staff.account if self.staff else "",
+                    clock=self.clock,
+                ),
+            )
         except (SQLAlchemyError, OSError, ImportError) as error:
             raise StoreUnavailable(type(error).__name__) from error
 

@@ -18,6 +18,7 @@ from kiosk.widgets.text import TButton, TLabel, current_language, plain
 if TYPE_CHECKING:
     from kiosk.staff.app import StaffApp
 
+STORE_BUSY = "staff.error.store_busy"
 STAFF_CSS = """
 StaffTopBar { height: 1; background: $primary; color: $text; dock: top; }
 StaffTopBar > #page-title { width: 1fr; padding: 0 1; text-style: bold; }
@@ -119,6 +120,7 @@ class StaffScreen(Screen[None]):
     StaffScreen .message.-empty { display: none; }
     StaffScreen .message.-error { color: $error; text-style: bold; }
     StaffScreen .message.-ok { color: $success; text-style: bold; }
+    StaffScreen .message.-busy { color: $warning; text-style: bold; }
     """
 
     @property
@@ -144,6 +146,7 @@ class StaffScreen(Screen[None]):
         message.set_class(not key, "-empty")
         message.set_class(kind == "error", "-error")
         message.set_class(kind == "ok", "-ok")
+        message.set_class(kind == "busy", "-busy")
         self._message = (key, kind, values)
 
     def apply_language(self, language: str) -> None:
@@ -152,13 +155,24 @@ class StaffScreen(Screen[None]):
             self.show_message(key, kind=kind, **values)
 
     def call_store(self, use_case: Callable[..., Any], /, **values: Any) -> Any:
-        """From a worker thread: run a domain function; None when the store is unavailable."""
+        """From a worker thread: run a domain function; None when the store is unavailable. A
+        call still running after ``store_wait.BUSY_AFTER_SECONDS`` says the database is busy."""
         from kiosk.staff.app import StoreUnavailable
+        from kiosk.widgets import store_wait
 
+        token = self._worker_token
         try:
-            return self.staff_app.use(use_case, **values)
+            return store_wait.run(
+                self,
+                lambda: self.staff_app.use(use_case, **values),
+                lambda: self._store_busy(token),
+            )
         except StoreUnavailable:
             return None
+
+    def _store_busy(self, token: int) -> None:
+        if token == self.staff_app.session_token and self.query("#message"):
+            self.show_message(STORE_BUSY, kind="busy")
 
     def start_work(self) -> None:
         """Remember which sign-in a worker belongs to (call on the event loop, before it)."""
@@ -170,6 +184,8 @@ class StaffScreen(Screen[None]):
         token = self._worker_token
 
         def run() -> None:
+            if self.is_attached and getattr(self, "_message", (None,))[0] == STORE_BUSY:
+                self.show_message(None)  # the busy message of call_store goes with the answer
             if token == self.staff_app.session_token and self.is_attached:
                 callback(result)
 

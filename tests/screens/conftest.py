@@ -47,7 +47,7 @@ def page_ready(app: Any) -> bool:
 def build_app(tmp_path: Path, *, seed: bool = True, **overrides: Any) -> KioskApp:
     """A kiosk on a fresh SQLite file (demo candidates seeded), captcha answer 12345."""
     settings: Settings = make_settings(tmp_path, **overrides)
-    store = Store(f"sqlite:///{tmp_path / 'kiosk.db'}")
+    store = Store(f"sqlite:///{tmp_path / 'kiosk.db'}", busy_seconds=settings.store_busy_seconds)
     store.upgrade()
     if seed:
         with store.session() as session:

@@ -73,7 +73,7 @@ def build_staff_app(tmp_path: Path, *, now: datetime | None = None, **overrides:
     from kiosk.staff.app import StaffApp
 
     settings = make_settings(tmp_path, **overrides)
-    store = Store(f"sqlite:///{tmp_path / 'kiosk.db'}")
+    store = Store(f"sqlite:///{tmp_path / 'kiosk.db'}", busy_seconds=settings.store_busy_seconds)
     store.upgrade()
     with store.session() as session:
         seed_demo(session, settings=settings, now=now)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import select
 
 from kiosk.migrate import current_revision, head_revision
@@ -49,9 +51,65 @@ def test_sqlite_runs_in_wal_with_busy_timeout_and_foreign_keys(tmp_path: Path) -
     store = Store(f"sqlite:///{tmp_path / 'x' / 'kiosk.db'}")
     with store.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30000
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 8000  # the default bound
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
     store.dispose()
+
+
+def test_the_busy_bound_comes_from_the_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiosk.config import Settings
+
+    config = tmp_path / "config.toml"
+    config.write_text("store_busy_seconds = 2.5\n", encoding="utf-8")
+    monkeypatch.setenv("IPAS_KIOSK_CONFIG_FILE", str(config))
+    monkeypatch.setenv("IPAS_KIOSK_DATABASE_URL", f"sqlite:///{tmp_path / 'kiosk.db'}")
+    store = Store.from_settings(Settings())
+    with store.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 2500
+    store.dispose()
+    monkeypatch.setenv("IPAS_KIOSK_STORE_BUSY_SECONDS", "1.5")  # the environment wins
+    assert Settings().store_busy_seconds == 1.5
+
+
+def test_a_locked_sqlite_file_fails_a_write_instead_of_waiting_on(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.db"
+    store = Store(f"sqlite:///{path}", busy_seconds=0.2)
+    store.upgrade()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another terminal's long write
+    try:
+        with pytest.raises(OperationalError, match="locked"), store.session() as session:
+            session.add(_row("wang2026", "A123456789"))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with store.session() as session:  # free again: the same store writes
+        session.add(_row("wang2026", "A123456789"))
+    store.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("store_factory", ["postgres"], indirect=True)
+def test_postgresql_connections_bound_lock_and_statement_waits(store_factory: Any) -> None:
+    store = store_factory.create()
+    other = Store(
+        store_factory.url,
+        busy_seconds=1.5,
+        connect_args={"options": f"-csearch_path={store_factory.schema}"},
+    )
+    store_factory.opened.append(other)
+    with other.engine.connect() as conn:
+        assert conn.execute(text("SHOW lock_timeout")).scalar() == "1500ms"
+        assert conn.execute(text("SHOW statement_timeout")).scalar() == "3500ms"
+        assert conn.execute(text("SHOW search_path")).scalar() == store_factory.schema
+    with store.engine.connect() as holder, holder.begin():
+        holder.execute(text("LOCK TABLE candidate IN EXCLUSIVE MODE"))  # a long writer
+        with pytest.raises(OperationalError, match="lock timeout"), other.session() as session:
+            session.add(_row("wang2026", "A123456789"))
+    with other.session() as session:
+        session.add(_row("wang2026", "A123456789"))
 
 
 def test_postgresql_url_uses_psycopg3() -> None:
@@ -118,3 +176,26 @@ def test_settings_come_from_a_toml_file_and_env(
     settings = Settings()
     assert (settings.terminal_id, settings.idle_seconds, settings.language) == ("venue-7", 90, "en")
     assert settings.effective_database_url.startswith("sqlite:///")
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("store_factory", ["postgres"], indirect=True)
+def test_a_migration_is_not_bound_by_the_statement_timeout(
+    store_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A migration may index every candidate: longer than a kiosk's statements may take."""
+    from alembic import command
+
+    store_factory.create()
+    other = Store(
+        store_factory.url,
+        busy_seconds=0.1,  # statements bounded at 2.1 s
+        connect_args={"options": f"-csearch_path={store_factory.schema}"},
+    )
+    store_factory.opened.append(other)
+
+    def slow_upgrade(config: Any, revision: str) -> None:
+        config.attributes["connection"].exec_driver_sql("SELECT pg_sleep(2.5)")
+
+    monkeypatch.setattr(command, "upgrade", slow_upgrade)
+    other.upgrade()
