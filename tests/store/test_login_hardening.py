@@ -188,7 +188,7 @@ def test_every_failure_costs_what_a_wrong_password_costs(
         "temporary pending": {"account": "linmeihua01", "chinese_name": "林美華"},
     }
     ratios: dict[str, list[float]] = {name: [] for name in cases}
-    for _ in range(11):
+    for _ in range(15):
         # one round measures every path back to back, so a load that comes and goes on this
         # machine slows the round as a whole: each path is compared within its round
         took: dict[str, float] = {}
