@@ -22,7 +22,7 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from kiosk import config_files, terminal
+from kiosk import config_files, terminal, threads
 from kiosk.i18n import LANGUAGES
 from kiosk.widgets.text import relabel
 
@@ -172,6 +172,11 @@ class KioskApp(App[None], inherit_bindings=False):
         from kiosk.screens.login import LoginScreen
 
         return LoginScreen()
+
+    def on_load(self) -> None:
+        # Before any worker: thread workers must not leave themselves (and the page they saved)
+        # in a pooled thread's context after the session ends (see kiosk.threads).
+        threads.install()
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._check_idle)
