@@ -210,7 +210,6 @@ class KioskApp(App[None], inherit_bindings=False):
         self.candidate = None
         self.session_token += 1
         self._idle_open = False
-        self._clipboard = ""
         self.language = self.default_language()
         while len(self.screen_stack) > 1:
             await self.pop_screen()
@@ -218,6 +217,14 @@ class KioskApp(App[None], inherit_bindings=False):
         wipe = getattr(base, "wipe", None)
         if wipe is not None:
             wipe()
+        # What caches keep of the session's text once its pages are gone (kiosk.widgets.forget)
+        from kiosk import rules
+        from kiosk.widgets.forget import forget_rendered_text
+
+        rules.forget_typed_values()
+        forget_rendered_text()
+        if self.clipboard:  # Textual's copy, and the terminal's (OSC 52): the next one may paste
+            self.copy_to_clipboard("")
         self.last_input = time.monotonic()
         self.call_after_refresh(gc.collect)  # the last session's pages, once login is painted
 
