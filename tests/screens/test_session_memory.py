@@ -274,13 +274,14 @@ async def registration_session(pilot: Pilot[Any], watch: SessionWatch) -> None:
     """An unknown account: registration opens with the password carried over; more is typed."""
     app = pilot.app
     assert isinstance(app, KioskApp)
+    account = watch.secret("newprobe")
     password = watch.secret("Reg#Pass7")
-    await sign_in(pilot, "newprobe2026", "張志明", password)
+    await sign_in(pilot, account, "張志明", password)
     await wait_for(pilot, lambda: screen_name(pilot) == "RegistrationScreen")
     assert app.screen.query_one("#password", Input).value == password
     await fill_form(
         pilot,
-        account="newprobe2026",
+        account=account,
         password=password,
         password_confirm=password,
         school=watch.secret("註冊測試大學"),
