@@ -1,5 +1,5 @@
-"""Make Textual and Rich forget what the last candidate typed: the one place the kiosk touches
-their private parts.
+"""Make Textual and Rich forget what the last candidate typed: the one place the kiosk reaches
+into their private caches.
 
 Dropping a session's screens is not enough: some caches of Textual and Rich outlive the widgets
 that filled them, and hold what those widgets drew — the values a candidate typed, as shown in
