@@ -22,7 +22,7 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from kiosk import config_files, terminal
+from kiosk import config_files, terminal, threads
 from kiosk.i18n import LANGUAGES
 from kiosk.widgets.text import relabel
 
@@ -187,6 +187,11 @@ class KioskApp(App[None], inherit_bindings=False):
 
         return LoginScreen()
 
+    def on_load(self) -> None:
+        # Before any worker: thread workers must not leave themselves (and the page they saved)
+        # in a pooled thread's context after the session ends (see kiosk.threads).
+        threads.install()
+
     def on_mount(self) -> None:
         self.set_interval(1.0, self._check_idle)
         self.set_timer(0.5, self._prewarm)  # after the first paint
@@ -222,7 +227,6 @@ class KioskApp(App[None], inherit_bindings=False):
         self.candidate = None
         self.session_token += 1
         self._idle_open = False
-        self._clipboard = ""
         self.language = self.default_language()
         while len(self.screen_stack) > 1:
             await self.pop_screen()
@@ -230,6 +234,14 @@ class KioskApp(App[None], inherit_bindings=False):
         wipe = getattr(base, "wipe", None)
         if wipe is not None:
             wipe()
+        # What caches keep of the session's text once its pages are gone (kiosk.widgets.forget)
+        from kiosk import rules
+        from kiosk.widgets.forget import forget_rendered_text
+
+        rules.forget_typed_values()
+        forget_rendered_text()
+        if self.clipboard:  # Textual's copy, and the terminal's (OSC 52): the next one may paste
+            self.copy_to_clipboard("")
         self.last_input = time.monotonic()
         self.call_after_refresh(gc.collect)  # the last session's pages, once login is painted
 

@@ -572,6 +572,12 @@ def check(field: str, value: str, **context: str) -> list[RuleCheck]:
     ]
 
 
+def forget_typed_values() -> None:
+    """Drop what the rules cached of the values checked (the e-mail addresses a candidate typed,
+    every prefix of them): called when a session ends, so none of it outlives the session."""
+    _email_domain.cache_clear()
+
+
 def is_valid(field: str, value: str, **context: str) -> bool:
     """Whether ``value`` may be submitted: no error rule fails (warnings are allowed).
 

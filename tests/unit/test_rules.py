@@ -496,3 +496,12 @@ def test_normalize_mobile_never_raises(value: str) -> None:
 def test_rules_do_not_import_textual() -> None:
     code = "import sys, kiosk.rules, kiosk.national_id; assert 'textual' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_forgetting_typed_values_drops_the_cached_addresses() -> None:
+    """Every keystroke in the e-mail box is checked (and cached): none of it outlives the
+    session that typed it."""
+    rules.check("email", "xiaoming.private@example.com")
+    assert rules._email_domain.cache_info().currsize > 0
+    rules.forget_typed_values()
+    assert rules._email_domain.cache_info().currsize == 0
