@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable
 from functools import partial
 
-from kiosk.captcha import random_answer, render_text
-from kiosk.passwords import (
+from kiosk.core.captcha import random_answer, render_text
+from kiosk.core.passwords import (
     DEFAULT_ROUNDS,
     burn_dummy,
     dummy_hash,

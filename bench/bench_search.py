@@ -15,8 +15,8 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from bench.bench_store import national_id_for, pct
-from kiosk import helpdesk
-from kiosk.store import Candidate, Store, utcnow
+from kiosk.core import helpdesk
+from kiosk.infra.store import Candidate, Store, utcnow
 
 SURNAMES = [
     ("王", "wang"),

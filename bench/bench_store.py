@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from kiosk.store import (
+from kiosk.infra.store import (
     Candidate,
     Store,
     get_candidate_by_account,

@@ -37,7 +37,7 @@ STARTUP = textwrap.dedent(
                 self.exit()
         Bare().run(headless=True)
     else:
-        from kiosk.app import KioskApp
+        from kiosk.ui.kiosk.app import KioskApp
         class Kiosk(KioskApp):
             def on_mount(self):
                 super().on_mount()

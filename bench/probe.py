@@ -74,7 +74,7 @@ def fuzz(cases: int) -> list[str]:
 def kill_nine(backend: str, kills: int) -> list[str]:
     from sqlmodel import select
 
-    from kiosk.store import AuditEvent, Candidate, ExamRegistration, ExamSession, Store
+    from kiosk.infra.store import AuditEvent, Candidate, ExamRegistration, ExamSession, Store
     from tests.conftest import make_settings
 
     folder = Path(tempfile.mkdtemp(prefix="probe-kill-"))
@@ -167,7 +167,7 @@ def kill_nine(backend: str, kills: int) -> list[str]:
 def _utc(**delta: float) -> datetime:
     from datetime import timedelta
 
-    from kiosk.store import utcnow
+    from kiosk.infra.store import utcnow
 
     return utcnow() + timedelta(**delta)
 

@@ -12,9 +12,9 @@ import itertools
 import sys
 from pathlib import Path
 
-from kiosk import accounts, exams, national_id
-from kiosk.accounts import Registration
-from kiosk.store import Store
+from kiosk.core import accounts, exams, national_id
+from kiosk.core.accounts import Registration
+from kiosk.infra.store import Store
 from tests.conftest import make_settings
 
 

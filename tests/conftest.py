@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import oplog
-from kiosk.config import Settings
-from kiosk.store import Store
+from kiosk.infra import oplog
+from kiosk.infra.config import Settings
+from kiosk.infra.store import Store
 
 # Nothing a test runs (a CLI in a subprocess included) writes into the real user's data folder.
 os.environ.setdefault("XDG_DATA_HOME", tempfile.mkdtemp(prefix="ipas-kiosk-test-data-"))

@@ -5,8 +5,8 @@ this script is that Python, and it lives in tests/ only."""
 
 from __future__ import annotations
 
-from kiosk.app import KioskApp
-from kiosk.config import Settings
+from kiosk.infra.config import Settings
+from kiosk.ui.kiosk.app import KioskApp
 
 CAPTCHA = "12345"
 

@@ -430,7 +430,7 @@ def _ours(name: str) -> list[int]:
 def test_staff_console_is_served_one_process_per_connection(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    from kiosk.i18n import t
+    from kiosk.infra.i18n import t
 
     blocked: list[str] = []
     with serving(tmp_path, "--app", "staff") as (url, process), sync_playwright() as playwright:

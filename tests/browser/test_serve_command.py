@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kiosk.cli import ServedApp, app, app_command, local_templates, public_url
-from kiosk.cli_serve import TextualServeChanged, check_internals, connection_source
+from kiosk.cli.serve import TextualServeChanged, check_internals, connection_source
 
 
 def test_one_app_process_per_connection_runs_the_chosen_app() -> None:
@@ -62,10 +62,10 @@ class FakeServer:
 
 @pytest.fixture
 def made(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    import kiosk.cli_serve
+    import kiosk.cli.serve
 
     FakeServer.made = []
-    monkeypatch.setattr(kiosk.cli_serve, "SourceServer", FakeServer)
+    monkeypatch.setattr(kiosk.cli.serve, "SourceServer", FakeServer)
     return FakeServer.made
 
 
@@ -151,7 +151,7 @@ def test_serve_stops_at_start_when_textual_serve_changed(
 def test_an_app_process_reads_its_source_from_the_settings(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from kiosk.config import Settings
+    from kiosk.infra.config import Settings
 
     monkeypatch.delenv("IPAS_KIOSK_SOURCE", raising=False)
     assert Settings().source == ""

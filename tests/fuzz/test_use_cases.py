@@ -17,21 +17,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from kiosk import (
-    accounts,
-    exam_sessions,
-    exams,
-    group_import,
-    helpdesk,
-    helpdesk_actions,
-    staff_accounts,
-    text_safety,
-)
-from kiosk.accounts import Registration
-from kiosk.config import Settings
-from kiosk.demo import seed_demo
-from kiosk.staff_accounts import StaffView
-from kiosk.store import AuditEvent, Candidate, ExamSession, StaffUser, Store
+from kiosk.core import accounts, exams, group_import, helpdesk, text_safety
+from kiosk.core.accounts import Registration
+from kiosk.core.demo import seed_demo
+from kiosk.core.exams import sessions as exam_sessions
+from kiosk.core.helpdesk import actions as helpdesk_actions
+from kiosk.core.helpdesk import staff_accounts
+from kiosk.core.helpdesk.staff_accounts import StaffView
+from kiosk.infra.config import Settings
+from kiosk.infra.store import AuditEvent, Candidate, ExamSession, StaffUser, Store
 from tests.conftest import make_settings
 
 ANSWER = "12345"

@@ -15,10 +15,10 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from kiosk.app import KioskApp
-from kiosk.config import Settings
-from kiosk.demo import seed_demo
-from kiosk.store import Store
+from kiosk.core.demo import seed_demo
+from kiosk.infra.config import Settings
+from kiosk.infra.store import Store
+from kiosk.ui.kiosk.app import KioskApp
 from tests.conftest import make_settings
 
 CAPTCHA = "12345"

@@ -10,11 +10,11 @@ import pytest
 from sqlmodel import select
 from textual.widgets import Button, Input, Static
 
-from kiosk.app import KioskApp
-from kiosk.screens.modals import IdleScreen
-from kiosk.store import AuditEvent, Store
-from kiosk.widgets.captcha import CaptchaWidget
-from kiosk.widgets.rule_hints import RuleHints
+from kiosk.infra.store import AuditEvent, Store
+from kiosk.ui.kiosk.app import KioskApp
+from kiosk.ui.kiosk.modals import IdleScreen
+from kiosk.ui.widgets.captcha import CaptchaWidget
+from kiosk.ui.widgets.rule_hints import RuleHints
 from tests.screens.conftest import CAPTCHA, screen_name, type_into, wait_for, workers_ended
 from tests.screens.test_login import login
 
@@ -209,7 +209,7 @@ async def test_login_is_usable_at_80x24(app_factory: Callable[..., KioskApp]) ->
 async def test_a_login_still_running_when_the_session_ends_signs_nobody_in(
     app_factory: Callable[..., KioskApp], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kiosk import accounts
+    from kiosk.core import accounts
 
     real_login = accounts.login
 
@@ -261,8 +261,8 @@ async def test_end_session_restores_the_default_language(
 async def test_values_from_the_database_are_never_markup_or_escapes(
     app_factory: Callable[..., KioskApp],
 ) -> None:
-    from kiosk.accounts import CandidateView
-    from kiosk.screens.home import CandidateHomeScreen
+    from kiosk.core.accounts import CandidateView
+    from kiosk.ui.kiosk.home import CandidateHomeScreen
 
     app = app_factory()
     async with app.run_test(size=(100, 32)) as pilot:

@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 from textual.widgets import Button, Input, Static
 
-from kiosk import passwords
-from kiosk.accounts import CandidateView
-from kiosk.app import KioskApp
-from kiosk.screens.basic_data import BasicDataScreen
-from kiosk.store import get_candidate_by_account
+from kiosk.core import passwords
+from kiosk.core.accounts import CandidateView
+from kiosk.infra.store import get_candidate_by_account
+from kiosk.ui.kiosk.app import KioskApp
+from kiosk.ui.kiosk.basic_data import BasicDataScreen
 from tests.screens.conftest import CAPTCHA, screen_name, type_into, wait_for
 from tests.screens.test_registration import choose, paste, press_button
 

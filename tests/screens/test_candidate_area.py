@@ -11,12 +11,11 @@ from sqlmodel import col, select
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, OptionList, Static
 
-from kiosk import assets, exams, passwords
-from kiosk.accounts import CandidateView
-from kiosk.app import KioskApp
-from kiosk.delivery import list_outbox
-from kiosk.screens.home import CandidateHomeScreen
-from kiosk.store import (
+from kiosk.core import exams, passwords
+from kiosk.core.accounts import CandidateView
+from kiosk.core.delivery import list_outbox
+from kiosk.infra import assets
+from kiosk.infra.store import (
     AuditEvent,
     Delivery,
     ExamRegistration,
@@ -24,6 +23,8 @@ from kiosk.store import (
     Store,
     get_candidate_by_account,
 )
+from kiosk.ui.kiosk.app import KioskApp
+from kiosk.ui.kiosk.home import CandidateHomeScreen
 from tests.screens.conftest import screen_name, wait_for, workers_ended
 from tests.screens.test_registration import choose, paste, press_button
 

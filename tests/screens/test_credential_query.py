@@ -11,11 +11,11 @@ from sqlmodel import select
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, RadioButton, Static
 
-from kiosk.app import KioskApp
-from kiosk.delivery import list_outbox
-from kiosk.i18n import t
-from kiosk.store import AuditEvent, Candidate, Delivery
-from kiosk.widgets.captcha import CaptchaWidget
+from kiosk.core.delivery import list_outbox
+from kiosk.infra.i18n import t
+from kiosk.infra.store import AuditEvent, Candidate, Delivery
+from kiosk.ui.kiosk.app import KioskApp
+from kiosk.ui.widgets.captcha import CaptchaWidget
 from tests.screens.conftest import CAPTCHA, deliver_paste, screen_name, type_into, wait_for
 from tests.servers import SmtpServer
 

@@ -11,10 +11,10 @@ from sqlmodel import select
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static
 
-from kiosk.app import KioskApp
-from kiosk.i18n import t
-from kiosk.store import AuditEvent
-from kiosk.widgets.captcha import CaptchaWidget
+from kiosk.infra.i18n import t
+from kiosk.infra.store import AuditEvent
+from kiosk.ui.kiosk.app import KioskApp
+from kiosk.ui.widgets.captcha import CaptchaWidget
 from tests.screens.conftest import CAPTCHA, screen_name, type_into, wait_for
 from tests.screens.test_credential_query import paste_into
 

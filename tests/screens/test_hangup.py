@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import terminal
+from kiosk.ui import terminal
 
 
 def test_hung_up_sees_the_other_end_close() -> None:

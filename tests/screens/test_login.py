@@ -7,9 +7,9 @@ from collections.abc import Callable
 from sqlmodel import select
 from textual.widgets import Input, Static
 
-from kiosk.app import KioskApp
-from kiosk.store import AuditEvent
-from kiosk.widgets.captcha import CaptchaWidget
+from kiosk.infra.store import AuditEvent
+from kiosk.ui.kiosk.app import KioskApp
+from kiosk.ui.widgets.captcha import CaptchaWidget
 from tests.screens.conftest import CAPTCHA, screen_name, type_into, wait_for
 
 

@@ -10,10 +10,12 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from kiosk import accounts, oplog, staff_accounts
-from kiosk.delivery import list_outbox, read_outbox
-from kiosk.i18n import t
-from kiosk.staff.app import StaffApp
+from kiosk.core import accounts
+from kiosk.core.delivery import list_outbox, read_outbox
+from kiosk.core.helpdesk import staff_accounts
+from kiosk.infra import oplog
+from kiosk.infra.i18n import t
+from kiosk.ui.staff.app import StaffApp
 from tests.screens.conftest import CAPTCHA, build_app, screen_name, type_into, wait_for
 from tests.screens.test_credential_query import (
     NEW_PASSWORD,
@@ -173,7 +175,7 @@ async def test_an_unexpected_worker_failure_is_logged_with_its_traceback(
 async def test_a_failed_group_import_check_is_logged_with_its_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kiosk import group_import
+    from kiosk.core import group_import
     from tests.staff.test_import import good_file
     from tests.staff.test_import_screen import host, paste_into
 

@@ -11,12 +11,12 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, OptionList, RadioButton, Select, Static
 
-from kiosk import passwords, rules
-from kiosk.app import KioskApp
-from kiosk.screens.modals import ConfirmScreen
-from kiosk.screens.registration import RegistrationScreen
-from kiosk.store import Candidate, Store, get_candidate_by_account
-from kiosk.widgets.rule_hints import RuleHints
+from kiosk.core import passwords, rules
+from kiosk.infra.store import Candidate, Store, get_candidate_by_account
+from kiosk.ui.kiosk.app import KioskApp
+from kiosk.ui.kiosk.modals import ConfirmScreen
+from kiosk.ui.kiosk.registration import RegistrationScreen
+from kiosk.ui.widgets.rule_hints import RuleHints
 from tests.screens.conftest import (
     CAPTCHA,
     deliver_paste,

@@ -25,9 +25,9 @@ from textual._context import visible_screen_stack
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from kiosk import accounts
-from kiosk.app import KioskApp
-from kiosk.screens.modals import IdleScreen
+from kiosk.core import accounts
+from kiosk.ui.kiosk.app import KioskApp
+from kiosk.ui.kiosk.modals import IdleScreen
 from tests.screens.conftest import CAPTCHA, screen_name, type_into, wait_for, workers_ended
 from tests.screens.test_registration import fill_form, paste, press_button
 

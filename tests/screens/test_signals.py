@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import terminal
+from kiosk.ui import terminal
 from tests.screens.test_hangup import _read_until
 
 # What Textual's Linux driver writes when it stops application mode (stop_application_mode and

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import config_files
-from kiosk.config import Settings
+from kiosk.infra import config_files
+from kiosk.infra.config import Settings
 
 FIRST_PAINT = textwrap.dedent(
     """
     import sys
-    from kiosk.app import KioskApp
+    from kiosk.ui.kiosk.app import KioskApp
 
     class Probe(KioskApp):
         def on_mount(self):
@@ -137,7 +137,7 @@ async def test_enter_in_the_account_box_before_the_rows_below_exist(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The first frame holds only the account box; Enter there must not fail the kiosk."""
-    from kiosk.screens.login import LoginScreen
+    from kiosk.ui.kiosk.login import LoginScreen
     from tests.screens.conftest import build_app, type_into
 
     monkeypatch.setattr(LoginScreen, "compose_later", lambda self: iter(()))  # rows never come

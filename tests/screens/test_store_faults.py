@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import event
 from textual.pilot import Pilot
 
-from kiosk.app import KioskApp
+from kiosk.ui.kiosk.app import KioskApp
 from tests.screens.conftest import screen_name, wait_for
 from tests.screens.test_login import login
 from tests.screens.test_registration import fill_form, registration, submit_and_confirm
@@ -87,7 +87,7 @@ def _kiosk(tmp_path: Path, **overrides: Any) -> KioskApp:
 
 
 def test_both_apps_open_their_store_with_the_busy_bound_of_the_settings(tmp_path: Path) -> None:
-    from kiosk.staff.app import StaffApp
+    from kiosk.ui.staff.app import StaffApp
     from tests.conftest import make_settings
 
     settings = make_settings(
@@ -100,8 +100,8 @@ def test_both_apps_open_their_store_with_the_busy_bound_of_the_settings(tmp_path
 
 
 def test_a_use_case_on_a_deleted_database_is_unavailable(tmp_path: Path) -> None:
-    from kiosk import accounts
-    from kiosk.app import StoreUnavailable
+    from kiosk.core import accounts
+    from kiosk.ui.kiosk.app import StoreUnavailable
 
     app = _kiosk(tmp_path)
     os.remove(tmp_path / "kiosk.db")
@@ -123,8 +123,8 @@ def test_a_use_case_that_commits_inside_sends_nothing_once_the_file_is_gone(
 ) -> None:
     """The credential query commits the temporary password itself, then sends it: a commit into
     a deleted file would mail a password that exists nowhere."""
-    from kiosk import accounts
-    from kiosk.app import StoreUnavailable
+    from kiosk.core import accounts
+    from kiosk.ui.kiosk.app import StoreUnavailable
 
     app = _kiosk(tmp_path)
     path = tmp_path / "kiosk.db"

@@ -16,14 +16,14 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
-from kiosk import exams
-from kiosk.app import KioskApp
-from kiosk.demo import seed_demo
-from kiosk.screens.exam_notice import ExamNoticeScreen
-from kiosk.screens.exam_progress import RegistrationProgressScreen
-from kiosk.screens.exam_registration import ExamRegistrationScreen
-from kiosk.screens.home import CandidateHomeScreen
-from kiosk.screens.service_desks import ServiceDesksScreen
+from kiosk.core import exams
+from kiosk.core.demo import seed_demo
+from kiosk.ui.kiosk.app import KioskApp
+from kiosk.ui.kiosk.exam_notice import ExamNoticeScreen
+from kiosk.ui.kiosk.exam_progress import RegistrationProgressScreen
+from kiosk.ui.kiosk.exam_registration import ExamRegistrationScreen
+from kiosk.ui.kiosk.home import CandidateHomeScreen
+from kiosk.ui.kiosk.service_desks import ServiceDesksScreen
 from tests.screens.conftest import build_app, page_ready, wait_for, workers_ended
 from tests.screens.test_registration import choose
 from tests.snapshots.test_snapshots import view

@@ -16,7 +16,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from kiosk.staff.import_screen import GroupImportScreen
+from kiosk.ui.staff.import_screen import GroupImportScreen
 from tests.screens.conftest import wait_for, workers_ended
 from tests.staff.test_import import BAD_ROWS, write_csv
 from tests.staff.test_import_screen import host, paste_into, screen

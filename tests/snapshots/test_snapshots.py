@@ -16,16 +16,16 @@ from sqlmodel import select
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from kiosk.accounts import CandidateView
-from kiosk.app import KioskApp
-from kiosk.screens.basic_data import BasicDataScreen
-from kiosk.screens.change_password import ChangePasswordScreen
-from kiosk.screens.credential_query import CredentialQueryScreen
-from kiosk.screens.email_query import EmailQueryScreen
-from kiosk.screens.home import CandidateHomeScreen
-from kiosk.screens.modals import IdleScreen
-from kiosk.screens.registration import RegistrationScreen
-from kiosk.store import Candidate
+from kiosk.core.accounts import CandidateView
+from kiosk.infra.store import Candidate
+from kiosk.ui.kiosk.app import KioskApp
+from kiosk.ui.kiosk.basic_data import BasicDataScreen
+from kiosk.ui.kiosk.change_password import ChangePasswordScreen
+from kiosk.ui.kiosk.credential_query import CredentialQueryScreen
+from kiosk.ui.kiosk.email_query import EmailQueryScreen
+from kiosk.ui.kiosk.home import CandidateHomeScreen
+from kiosk.ui.kiosk.modals import IdleScreen
+from kiosk.ui.kiosk.registration import RegistrationScreen
 from tests.screens.conftest import build_app, page_ready, type_into, wait_for, workers_ended
 
 LANGUAGES = ("zh-TW", "en")

@@ -18,8 +18,8 @@ from sqlalchemy import update
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
-from kiosk.staff.app import StaffApp
-from kiosk.store import AuditEvent, Candidate, StaffUser
+from kiosk.infra.store import AuditEvent, Candidate, StaffUser
+from kiosk.ui.staff.app import StaffApp
 from tests.screens.conftest import type_into, wait_for
 from tests.staff.conftest import DESK, build_staff_app
 

@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from sqlmodel import select
 
-from kiosk.config import Settings
-from kiosk.demo import seed_demo
-from kiosk.staff_accounts import StaffView, create_staff
-from kiosk.store import Candidate, Store
+from kiosk.core.demo import seed_demo
+from kiosk.core.helpdesk.staff_accounts import StaffView, create_staff
+from kiosk.infra.config import Settings
+from kiosk.infra.store import Candidate, Store
 from tests.conftest import make_settings
 
 if TYPE_CHECKING:
-    from kiosk.staff.app import StaffApp
+    from kiosk.ui.staff.app import StaffApp
 
 DESK = ("amy.desk", "Desk#Staff2026x")
 ADMIN = ("bob.admin", "Admin#Staff2026y")
@@ -70,7 +70,7 @@ def candidate_id(store: Store, account: str) -> int:
 def build_staff_app(tmp_path: Path, *, now: datetime | None = None, **overrides: Any) -> StaffApp:
     """A console on a fresh SQLite file: demo candidates (and their exams, relative to ``now``)
     and the two staff users."""
-    from kiosk.staff.app import StaffApp
+    from kiosk.ui.staff.app import StaffApp
 
     settings = make_settings(tmp_path, **overrides)
     store = Store(f"sqlite:///{tmp_path / 'kiosk.db'}", busy_seconds=settings.store_busy_seconds)

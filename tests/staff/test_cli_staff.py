@@ -11,7 +11,7 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from kiosk.cli import app
-from kiosk.store import AuditEvent, StaffUser, Store
+from kiosk.infra.store import AuditEvent, StaffUser, Store
 
 PASSWORD = "Desk#Staff2026x"
 
@@ -78,8 +78,8 @@ def test_add_from_stdin_checks_rules_and_duplicates(env: str) -> None:
 def test_help_desk_domain_modules_do_not_import_textual() -> None:
     code = (
         "import sys\n"
-        "for name in ('kiosk.staff_accounts', 'kiosk.helpdesk', 'kiosk.helpdesk_actions',"
-        " 'kiosk.cli_staff'): __import__(name)\n"
+        "for name in ('kiosk.core.helpdesk.staff_accounts', 'kiosk.core.helpdesk',"
+        " 'kiosk.core.helpdesk.actions', 'kiosk.cli.staff'): __import__(name)\n"
         "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] == 'textual')))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -89,7 +89,7 @@ def test_help_desk_domain_modules_do_not_import_textual() -> None:
 def test_staff_without_a_subcommand_starts_the_console(
     env: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kiosk.staff.app import StaffApp
+    from kiosk.ui.staff.app import StaffApp
 
     started: list[StaffApp] = []
     monkeypatch.setattr(StaffApp, "run", lambda self: started.append(self))

@@ -16,9 +16,9 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Static
 
-from kiosk.delivery import list_outbox
-from kiosk.staff.app import StaffApp
-from kiosk.store import AuditEvent, Candidate
+from kiosk.core.delivery import list_outbox
+from kiosk.infra.store import AuditEvent, Candidate
+from kiosk.ui.staff.app import StaffApp
 from tests.screens.conftest import screen_name, type_into, wait_for
 from tests.staff.conftest import ADMIN, DESK
 
@@ -275,8 +275,8 @@ async def test_audit_log_drops_an_older_slower_query(
 ) -> None:
     """The unfiltered query on opening finishes after the filtered one: the table keeps the
     filtered rows."""
-    from kiosk import helpdesk
-    from kiosk.staff.base import StaffScreen
+    from kiosk.core import helpdesk
+    from kiosk.ui.staff.base import StaffScreen
 
     release = threading.Event()
     real_log = helpdesk.audit_log
@@ -354,8 +354,8 @@ async def test_a_national_id_typed_is_audited_once(staff_app_factory: Factory) -
 async def test_idle_does_not_lock_while_an_import_runs(
     staff_app_factory: Factory, monkeypatch: Any, tmp_path: Path
 ) -> None:
-    from kiosk import group_import
-    from kiosk.staff.app import StaffApp
+    from kiosk.core import group_import
+    from kiosk.ui.staff.app import StaffApp
     from tests.staff.test_import import good_file
     from tests.staff.test_import_screen import check
 
@@ -415,7 +415,7 @@ async def test_f9_during_a_sign_in_gives_the_button_back(
     staff_app_factory: Factory, monkeypatch: Any
 ) -> None:
     """The sign-in's late result is dropped after a lock; the button must not stay busy."""
-    from kiosk import staff_accounts
+    from kiosk.core.helpdesk import staff_accounts
 
     release = threading.Event()
     started = threading.Event()
@@ -457,9 +457,9 @@ async def test_import_button_opens_the_group_import_screen(
             super().__init__()
             opened.append(args)
 
-    fake = types.ModuleType("kiosk.staff.import_screen")
+    fake = types.ModuleType("kiosk.ui.staff.import_screen")
     fake.GroupImportScreen = GroupImportScreen  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "kiosk.staff.import_screen", fake)
+    monkeypatch.setitem(sys.modules, "kiosk.ui.staff.import_screen", fake)
     app = staff_app_factory()
     async with app.run_test(size=(100, 32)) as pilot:
         await signed_in(pilot)

@@ -12,11 +12,11 @@ from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 
-from kiosk import audit, helpdesk
-from kiosk.config import Settings
-from kiosk.helpdesk import AuditFilter
-from kiosk.staff_accounts import StaffView
-from kiosk.store import AuditEvent, Candidate, Delivery, StaffUser, Store, utcnow
+from kiosk.core import audit, helpdesk
+from kiosk.core.helpdesk import AuditFilter
+from kiosk.core.helpdesk.staff_accounts import StaffView
+from kiosk.infra.config import Settings
+from kiosk.infra.store import AuditEvent, Candidate, Delivery, StaffUser, Store, utcnow
 from tests.conftest import PG_URL, _postgres_or_skip
 from tests.staff.conftest import DESK, FakeClock, candidate_id
 
@@ -27,7 +27,7 @@ def find(store: Store, query: str, limit: int = 50) -> helpdesk.SearchResult:
 
 
 def desk(store: Store) -> StaffView:
-    from kiosk.staff_accounts import get_staff
+    from kiosk.core.helpdesk.staff_accounts import get_staff
 
     with store.session() as session:
         row = get_staff(session=session, account=DESK[0])
@@ -264,8 +264,8 @@ def test_export_writes_a_safe_csv_and_is_audited(
 def test_candidate_detail_lists_exam_registrations(desk_store: Store, settings: Settings) -> None:
     from datetime import timedelta
 
-    from kiosk import exams
-    from kiosk.store import ExamSession
+    from kiosk.core import exams
+    from kiosk.infra.store import ExamSession
 
     wang = candidate_id(desk_store, "wang2026")
     with desk_store.session() as session:

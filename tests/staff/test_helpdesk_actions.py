@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from kiosk import accounts, helpdesk_actions
-from kiosk.accounts import LoginOutcome
-from kiosk.config import Settings
-from kiosk.delivery import SendResult, list_outbox
-from kiosk.staff_accounts import StaffView, get_staff
-from kiosk.store import AuditEvent, Candidate, Delivery, StaffUser, Store
+from kiosk.core import accounts
+from kiosk.core.accounts import LoginOutcome
+from kiosk.core.delivery import SendResult, list_outbox
+from kiosk.core.helpdesk import actions as helpdesk_actions
+from kiosk.core.helpdesk.staff_accounts import StaffView, get_staff
+from kiosk.infra.config import Settings
+from kiosk.infra.store import AuditEvent, Candidate, Delivery, StaffUser, Store
 from tests.staff.conftest import ADMIN, DESK, FakeClock, candidate_id
 from tests.store.test_accounts import captcha, temporary_password_from_outbox
 

@@ -15,11 +15,11 @@ import pytest
 from openpyxl import Workbook
 from sqlmodel import col, func, select
 
-from kiosk import group_import, national_id
-from kiosk.config import Settings
-from kiosk.group_import import RowStatus
-from kiosk.staff_accounts import StaffView, get_staff
-from kiosk.store import AuditEvent, Candidate, StaffUser, Store
+from kiosk.core import group_import, national_id
+from kiosk.core.group_import import RowStatus
+from kiosk.core.helpdesk.staff_accounts import StaffView, get_staff
+from kiosk.infra.config import Settings
+from kiosk.infra.store import AuditEvent, Candidate, StaffUser, Store
 from tests.conftest import StoreFactory
 
 HEADER_ZH = ["身分證號", "中文姓名", "電子郵件", "手機號碼", "性別", "學歷", "學校名稱", "系所名稱"]

@@ -15,9 +15,9 @@ from textual.pilot import Pilot
 from textual.reactive import reactive
 from textual.widgets import Button, DataTable, Input, ProgressBar, Static
 
-from kiosk.config import Settings
-from kiosk.staff.import_screen import GroupImportScreen
-from kiosk.store import AuditEvent, Candidate, Store
+from kiosk.infra.config import Settings
+from kiosk.infra.store import AuditEvent, Candidate, Store
+from kiosk.ui.staff.import_screen import GroupImportScreen
 from tests.conftest import make_settings
 from tests.screens.conftest import wait_for
 from tests.staff.test_import import (

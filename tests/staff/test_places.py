@@ -10,10 +10,11 @@ from typing import Any
 
 from sqlmodel import select
 
-from kiosk import helpdesk_actions, login_budget
-from kiosk.config import Settings
-from kiosk.staff.app import StaffApp
-from kiosk.store import AuditEvent, Store, utcnow
+from kiosk.core.accounts import login_budget
+from kiosk.core.helpdesk import actions as helpdesk_actions
+from kiosk.infra.config import Settings
+from kiosk.infra.store import AuditEvent, Store, utcnow
+from kiosk.ui.staff.app import StaffApp
 from tests.conftest import make_settings
 from tests.screens.conftest import screen_name, visible_text, wait_for
 from tests.staff.conftest import add_staff

@@ -9,8 +9,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel, select
 
-from kiosk import audit
-from kiosk.store import AuditEvent, StaffUser, Store, utcnow
+from kiosk.core import audit
+from kiosk.infra.store import AuditEvent, StaffUser, Store, utcnow
 
 MINE = {"staff_user", "audit_event", "candidate"}
 

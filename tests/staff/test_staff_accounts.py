@@ -9,10 +9,11 @@ from unittest import mock
 import pytest
 from sqlmodel import select
 
-from kiosk import audit, passwords, staff_accounts
-from kiosk.config import Settings
-from kiosk.staff_accounts import create_staff, current_staff, staff_login
-from kiosk.store import AuditEvent, StaffUser, Store
+from kiosk.core import audit, passwords
+from kiosk.core.helpdesk import staff_accounts
+from kiosk.core.helpdesk.staff_accounts import create_staff, current_staff, staff_login
+from kiosk.infra.config import Settings
+from kiosk.infra.store import AuditEvent, StaffUser, Store
 from tests.staff.conftest import ADMIN, DESK, FakeClock
 
 

@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from kiosk.staff.app import StaffApp
+from kiosk.ui.staff.app import StaffApp
 from tests.screens.conftest import screen_name
 from tests.screens.test_store_faults import shows, visible
 from tests.staff.conftest import DESK

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from kiosk import accounts, passwords
-from kiosk.accounts import LoginOutcome, QueryOutcome, Registration
-from kiosk.captcha import Captcha
-from kiosk.config import Settings
-from kiosk.delivery import list_outbox
-from kiosk.demo import seed_demo
-from kiosk.store import AuditEvent, Candidate, Delivery, Store
+from kiosk.core import accounts, passwords
+from kiosk.core.accounts import LoginOutcome, QueryOutcome, Registration
+from kiosk.core.captcha import Captcha
+from kiosk.core.delivery import list_outbox
+from kiosk.core.demo import seed_demo
+from kiosk.infra.config import Settings
+from kiosk.infra.store import AuditEvent, Candidate, Delivery, Store
 from tests.conftest import StoreFactory, make_settings
 from tests.servers import SmtpServer
 
@@ -392,7 +392,7 @@ def test_a_slow_mail_server_does_not_delay_a_matched_answer(
     release, sent = threading.Event(), threading.Event()
 
     def stuck_sender(*args: object, **kwargs: object) -> object:
-        from kiosk.delivery import send_credentials
+        from kiosk.core.delivery import send_credentials
 
         release.wait(30)
         result = send_credentials(*args, **kwargs)  # type: ignore[arg-type]

@@ -15,9 +15,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
-from kiosk import accounts, audit
-from kiosk.app import KioskApp, StoreUnavailable
-from kiosk.store import AuditEvent, Candidate, Store, get_candidate_by_account, utcnow
+from kiosk.core import accounts, audit
+from kiosk.infra.store import AuditEvent, Candidate, Store, get_candidate_by_account, utcnow
+from kiosk.ui.kiosk.app import KioskApp, StoreUnavailable
 
 PASSWORD = "Kiosk#Demo2026"
 

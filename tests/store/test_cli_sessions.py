@@ -9,10 +9,10 @@ import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from kiosk import exams
 from kiosk.cli import app
-from kiosk.config import Settings
-from kiosk.store import AuditEvent, Candidate, ExamRegistration, ExamSession, Store, utcnow
+from kiosk.core import exams
+from kiosk.infra.config import Settings
+from kiosk.infra.store import AuditEvent, Candidate, ExamRegistration, ExamSession, Store, utcnow
 
 runner = CliRunner()
 GOOD = [

@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlmodel import select
 
-from kiosk import exams
-from kiosk.config import Settings
-from kiosk.store import Candidate, ExamRegistration, ExamSession, Store, utcnow
+from kiosk.core import exams
+from kiosk.infra.config import Settings
+from kiosk.infra.store import Candidate, ExamRegistration, ExamSession, Store, utcnow
 from tests.conftest import StoreFactory
 
 TERMINALS = 16

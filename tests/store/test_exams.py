@@ -15,15 +15,18 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, col, select
 
-from kiosk import delivery, exam_notices, exam_sessions, exams
-from kiosk.config import Settings
-from kiosk.delivery import SendResult, list_outbox
-from kiosk.demo import DEMO_SESSIONS, seed_demo, seed_demo_exams
-from kiosk.exam_notices import NoticeOutcome
-from kiosk.exam_sessions import NewSession
-from kiosk.exams import CancelOutcome, RegisterOutcome
-from kiosk.i18n import catalog
-from kiosk.store import (
+from kiosk.core import delivery, exams
+from kiosk.core.delivery import SendResult, list_outbox
+from kiosk.core.demo import DEMO_SESSIONS, seed_demo, seed_demo_exams
+from kiosk.core.exams import CancelOutcome, RegisterOutcome
+from kiosk.core.exams import notices as exam_notices
+from kiosk.core.exams import sessions as exam_sessions
+from kiosk.core.exams.notices import NoticeOutcome
+from kiosk.core.exams.sessions import NewSession
+from kiosk.core.taiwan_time import to_local, to_utc
+from kiosk.infra.config import Settings
+from kiosk.infra.i18n import catalog
+from kiosk.infra.store import (
     AuditEvent,
     Candidate,
     Delivery,
@@ -33,7 +36,6 @@ from kiosk.store import (
     Throttle,
     get_candidate_by_account,
 )
-from kiosk.taiwan_time import to_local, to_utc
 from tests.conftest import make_settings
 
 NOW = datetime(2026, 11, 25, 2, 0, 0)  # 10:00 in Taiwan
@@ -596,8 +598,9 @@ def test_levels_from_the_assets_and_unknown_subjects() -> None:
 
 def test_the_exam_domain_and_its_command_do_not_import_textual() -> None:
     code = (
-        "import sys, kiosk.exams, kiosk.exam_notices, kiosk.exam_sessions, kiosk.cli_sessions\n"
-        "import kiosk.demo\n"
+        "import sys, kiosk.core.exams, kiosk.core.exams.notices, kiosk.core.exams.sessions\n"
+        "import kiosk.cli.sessions\n"
+        "import kiosk.core.demo\n"
         "print(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

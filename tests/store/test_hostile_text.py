@@ -12,11 +12,14 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from kiosk import accounts, audit, exam_sessions, group_import, helpdesk_actions, staff_accounts
-from kiosk.config import Settings
-from kiosk.demo import seed_demo
-from kiosk.i18n import t
-from kiosk.store import AuditEvent, Candidate, ExamSession, StaffUser, Store
+from kiosk.core import accounts, audit, group_import
+from kiosk.core.demo import seed_demo
+from kiosk.core.exams import sessions as exam_sessions
+from kiosk.core.helpdesk import actions as helpdesk_actions
+from kiosk.core.helpdesk import staff_accounts
+from kiosk.infra.config import Settings
+from kiosk.infra.i18n import t
+from kiosk.infra.store import AuditEvent, Candidate, ExamSession, StaffUser, Store
 from tests.staff.conftest import add_staff, candidate_id
 from tests.staff.test_import import good_row, write_csv
 from tests.store.test_accounts import registration

@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from kiosk import accounts, helpdesk, login_budget, staff_accounts
-from kiosk.accounts import LoginOutcome, QueryOutcome
-from kiosk.config import Settings
-from kiosk.demo import seed_demo
-from kiosk.staff_accounts import StaffView
-from kiosk.store import Candidate, Store
+from kiosk.core import accounts, helpdesk
+from kiosk.core.accounts import LoginOutcome, QueryOutcome, login_budget
+from kiosk.core.demo import seed_demo
+from kiosk.core.helpdesk import staff_accounts
+from kiosk.core.helpdesk.staff_accounts import StaffView
+from kiosk.infra.config import Settings
+from kiosk.infra.store import Candidate, Store
 from tests.conftest import StoreFactory, make_settings
 from tests.store.test_accounts import (
     ANSWER,
@@ -46,7 +47,7 @@ def demo(store: Store, settings: Settings) -> Store:
 
 def add_candidates(store: Store, count: int) -> list[str]:
     """``count`` self-registered candidates with real hashes (cost 4), accounts spray0001…"""
-    from kiosk import national_id, passwords
+    from kiosk.core import national_id, passwords
 
     made = []
     pw_hash = passwords.hash_password("Real#Password2026", 4)
@@ -143,7 +144,7 @@ def test_the_audit_export_holds_no_typed_text(
 def test_the_key_lives_outside_the_database_and_can_be_set(tmp_path: Path, demo: Store) -> None:
     from pydantic import SecretStr
 
-    from kiosk import audit
+    from kiosk.core import audit
 
     one = make_settings(tmp_path, audit_key=SecretStr("site-key-1"))
     two = make_settings(tmp_path, audit_key=SecretStr("site-key-2"))
@@ -167,7 +168,7 @@ def test_every_failure_costs_what_a_wrong_password_costs(
     settings = make_settings(tmp_path, bcrypt_rounds=9, lockout_threshold=1000)
     with demo.session() as session:
         row = session.exec(select(Candidate).where(Candidate.account_key == "wang2026")).one()
-        from kiosk import passwords
+        from kiosk.core import passwords
 
         row.password_hash = passwords.hash_password(WANG["password"], 9)
         locked = session.exec(

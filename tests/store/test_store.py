@@ -14,8 +14,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import select
 
-from kiosk.migrate import current_revision, head_revision
-from kiosk.store import Candidate, Store, utcnow
+from kiosk.infra.migrate import current_revision, head_revision
+from kiosk.infra.store import Candidate, Store, utcnow
 
 
 def _row(account: str, national_id: str) -> Candidate:
@@ -59,7 +59,7 @@ def test_sqlite_runs_in_wal_with_busy_timeout_and_foreign_keys(tmp_path: Path) -
 def test_the_busy_bound_comes_from_the_settings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kiosk.config import Settings
+    from kiosk.infra.config import Settings
 
     config = tmp_path / "config.toml"
     config.write_text("store_busy_seconds = 2.5\n", encoding="utf-8")
@@ -165,7 +165,7 @@ def test_cli_reports_an_unreachable_database_without_a_traceback(tmp_path: Path)
 def test_settings_come_from_a_toml_file_and_env(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kiosk.config import Settings
+    from kiosk.infra.config import Settings
 
     config = tmp_path / "config.toml"
     config.write_text(

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
-from kiosk.store import Candidate, Store, utcnow
+from kiosk.infra.store import Candidate, Store, utcnow
 
 
 def _row(account: str, national_id: str) -> Candidate:

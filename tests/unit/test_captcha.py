@@ -1,4 +1,4 @@
-"""kiosk.captcha: single-use challenges, tolerant answers, half-block drawings."""
+"""kiosk.core.captcha: single-use challenges, tolerant answers, half-block drawings."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.captcha import (
+from kiosk.core.captcha import (
     HALF_BLOCKS,
     Captcha,
     Challenge,
@@ -286,7 +286,7 @@ def test_drawings_look_readable(seeded: bool) -> None:
 
 def test_import_is_cheap() -> None:
     code = (
-        "import sys, kiosk.captcha, kiosk.passwords;"
+        "import sys, kiosk.core.captcha, kiosk.core.passwords;"
         "print(sorted(m for m in ('PIL', 'captcha', 'textual') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -26,9 +26,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from pydantic import SecretStr
 
-from kiosk import delivery
-from kiosk.config import Settings
-from kiosk.delivery import (
+from kiosk.core import delivery
+from kiosk.core.delivery import (
     OutboxItem,
     credential_message,
     list_outbox,
@@ -41,7 +40,8 @@ from kiosk.delivery import (
     send_notice,
     send_sms,
 )
-from kiosk.i18n import LANGUAGES, catalog
+from kiosk.infra.config import Settings
+from kiosk.infra.i18n import LANGUAGES, catalog
 from tests.servers import SmtpServer, free_port
 
 SMTP_PASSWORD = "smtp-Pa55word-never-shown"

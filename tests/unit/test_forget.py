@@ -1,4 +1,4 @@
-"""kiosk.widgets.forget: the private caches it empties are still where it looks for them."""
+"""kiosk.ui.widgets.forget: the private caches it empties are still where it looks for them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from rich.cells import cell_len
 from textual._styles_cache import StylesCache
 from textual.color import Color
 
-from kiosk.widgets.forget import PRIVATE_CACHES, forget_rendered_text, private_cache
+from kiosk.ui.widgets.forget import PRIVATE_CACHES, forget_rendered_text, private_cache
 
 
 @pytest.mark.parametrize(("module", "path"), PRIVATE_CACHES)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from kiosk.i18n import LANGUAGES, catalog, t
+from kiosk.infra.i18n import LANGUAGES, catalog, t
 
 
 def test_both_catalogs_have_the_same_keys() -> None:

@@ -6,22 +6,22 @@ import subprocess
 import sys
 
 DOMAIN = [
-    "kiosk.accounts",
-    "kiosk.assets",
-    "kiosk.audit",
-    "kiosk.captcha",
+    "kiosk.core.accounts",
+    "kiosk.infra.assets",
+    "kiosk.core.audit",
+    "kiosk.core.captcha",
     "kiosk.cli",
-    "kiosk.config",
-    "kiosk.delivery",
-    "kiosk.demo",
-    "kiosk.i18n",
-    "kiosk.migrate",
-    "kiosk.national_id",
-    "kiosk.oplog",
-    "kiosk.passwords",
-    "kiosk.romanize",
-    "kiosk.rules",
-    "kiosk.store",
+    "kiosk.infra.config",
+    "kiosk.core.delivery",
+    "kiosk.core.demo",
+    "kiosk.infra.i18n",
+    "kiosk.infra.migrate",
+    "kiosk.core.national_id",
+    "kiosk.infra.oplog",
+    "kiosk.core.passwords",
+    "kiosk.core.romanize",
+    "kiosk.core.rules",
+    "kiosk.infra.store",
 ]
 
 
@@ -38,6 +38,6 @@ def test_domain_modules_do_not_import_textual() -> None:
 
 def test_the_app_module_does_import_textual() -> None:
     """Guards the check above: the same probe sees Textual when it is imported."""
-    code = "import sys, kiosk.app; print('textual' in sys.modules)"
+    code = "import sys, kiosk.ui.kiosk.app; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True"

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk import national_id
-from kiosk.national_id import Kind
+from kiosk.core import national_id
+from kiosk.core.national_id import Kind
 
 # The textbook derivation of the letter values: letters in this order are worth 10, 11, … 35
 # (the late-added I, O, W, X, Y, Z moved to the end). Independent of the module's table.

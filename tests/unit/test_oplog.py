@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import config_files, oplog
-from kiosk.config import Settings
+from kiosk.infra import config_files, oplog
+from kiosk.infra.config import Settings
 
 BCRYPT = "$2b$12$" + "N9qo8uLOickgx2ZMRZoMye" + "IjZAgcfl7p92ldGxad68LJZdL17lhWy"
 
@@ -49,7 +49,7 @@ def test_run_writes_the_file_and_nothing_to_the_terminal(
 ) -> None:
     path = oplog.configure("run", directory=tmp_path)
     assert path == tmp_path / oplog.LOG_FILE
-    logging.getLogger("kiosk.accounts").info("login: wrong captcha on %s", "kiosk-01")
+    logging.getLogger("kiosk.core.accounts").info("login: wrong captcha on %s", "kiosk-01")
     logging.getLogger("sqlalchemy.pool").warning("connection invalidated")
     logging.getLogger("sqlalchemy.engine").info("a query")  # libraries: warnings only
     warnings.warn("a deprecated call", DeprecationWarning, stacklevel=1)
@@ -57,7 +57,7 @@ def test_run_writes_the_file_and_nothing_to_the_terminal(
     assert (out, err) == ("", "")
     text = path.read_text(encoding="utf-8")
     assert "ipas-kiosk 0.1.0 run: pid" in text
-    assert "kiosk.accounts: login: wrong captcha on kiosk-01" in text
+    assert "kiosk.core.accounts: login: wrong captcha on kiosk-01" in text
     assert "sqlalchemy.pool: connection invalidated" in text
     assert "a query" not in text
     assert "py.warnings" in text and "DeprecationWarning: a deprecated call" in text
@@ -82,7 +82,7 @@ def test_no_writable_folder_still_never_reaches_stderr(
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     assert oplog.configure("run", directory=blocker / "logs") is None
-    logging.getLogger("kiosk.delivery").warning("e-mail failed")  # no last-resort handler
+    logging.getLogger("kiosk.core.delivery").warning("e-mail failed")  # no last-resort handler
     assert capfd.readouterr() == ("", "")
 
 

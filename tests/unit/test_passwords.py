@@ -1,4 +1,4 @@
-"""kiosk.passwords with real bcrypt: cost 4 for speed, plus the default cost once."""
+"""kiosk.core.passwords with real bcrypt: cost 4 for speed, plus the default cost once."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk import passwords
-from kiosk.passwords import (
+from kiosk.core import passwords
+from kiosk.core.passwords import (
     DEFAULT_ROUNDS,
     DUMMY_HASH,
     burn_dummy,
@@ -30,9 +30,9 @@ ALLOWED_SYMBOLS = set("#$@?")
 
 
 def _rules_check() -> Callable[[str], bool] | None:
-    """``rules.is_valid("password", …)`` when kiosk.rules exists and imports, else None."""
+    """``rules.is_valid("password", …)`` when kiosk.core.rules exists and imports, else None."""
     try:
-        rules = importlib.import_module("kiosk.rules")
+        rules = importlib.import_module("kiosk.core.rules")
         is_valid = rules.is_valid
     except Exception:
         return None

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.romanize import PASSPORT_NAME_LIMIT, english_name, surname_split, tongyong
+from kiosk.core.romanize import PASSPORT_NAME_LIMIT, english_name, surname_split, tongyong
 
 # --- tongyong(): one syllable ------------------------------------------------------------------
 
@@ -341,7 +341,7 @@ def test_common_names_always_romanize(text: str) -> None:
 def test_importing_the_module_stays_light() -> None:
     """pypinyin costs about 0.3 s to import: only the first romanization pays it, never Textual."""
     code = (
-        "import sys, kiosk.romanize; "
+        "import sys, kiosk.core.romanize; "
         "assert 'pypinyin' not in sys.modules, 'pypinyin'; "
         "assert 'textual' not in sys.modules, 'textual'"
     )

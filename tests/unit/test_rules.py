@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk import rules
-from kiosk.i18n import catalog
-from kiosk.rules import RuleCheck
+from kiosk.core import rules
+from kiosk.core.rules import RuleCheck
+from kiosk.infra.i18n import catalog
 
 
 def failed(field: str, value: str, **context: str) -> list[str]:
@@ -494,7 +494,9 @@ def test_normalize_mobile_never_raises(value: str) -> None:
 
 
 def test_rules_do_not_import_textual() -> None:
-    code = "import sys, kiosk.rules, kiosk.national_id; assert 'textual' not in sys.modules"
+    code = (
+        "import sys, kiosk.core.rules, kiosk.core.national_id; assert 'textual' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

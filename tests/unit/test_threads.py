@@ -1,4 +1,4 @@
-"""kiosk.threads: a pooled thread keeps nothing of the job it ran in its context."""
+"""kiosk.ui.threads: a pooled thread keeps nothing of the job it ran in its context."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 
-from kiosk import threads
+from kiosk.ui import threads
 
 PROBE: ContextVar[object] = ContextVar("probe")
 

@@ -1,0 +1,144 @@
+"""textual-serve's server, told which browser each app process serves.
+
+``ipas-kiosk serve`` starts one app process per browser connection. The kiosk's per-source limits
+need to know whose connection that is, so each process gets ``IPAS_KIOSK_SOURCE`` (read by
+``Settings.source``): the connection's peer address, or — only with ``--trust-proxy-header`` and
+only when the peer is this host (a local reverse proxy) — the last address of the request's
+``X-Forwarded-For``, which is the one that proxy added. Any ``IPAS_KIOSK_SOURCE`` in serve's own
+environment is overwritten, never inherited.
+
+textual-serve has no hook for a per-connection environment. The smallest change that gives one
+rests on three of its internals: ``Server.handle_websocket`` builds the connection's
+``AppService`` in its own task, ``textual_serve.server`` names the class ``AppService``, and
+``AppService._build_environment(width, height)`` makes the process environment. The handler here
+puts the source in a context variable around textual-serve's own handler, and a subclass of
+``AppService`` adds it to the environment. :func:`check_internals` verifies those internals when
+the server is made, so a textual-serve that changed them stops ``serve`` at start with a message
+instead of serving processes without a source.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import inspect
+import ipaddress
+from typing import Any
+
+from textual_serve import app_service as _app_service
+from textual_serve import server as _server
+
+SOURCE_VARIABLE = "IPAS_KIOSK_SOURCE"
+_SOURCE: contextvars.ContextVar[str] = contextvars.ContextVar("ipas_kiosk_source", default="")
+
+
+class TextualServeChanged(RuntimeError):
+    """textual-serve no longer has the internals the per-connection source relies on."""
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (an address or ``localhost``, IPv6 with or without brackets) is this
+    machine only. Any other name may resolve to anything: not loopback."""
+    host = host.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _address(text: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(text.strip().strip("[]")))
+    except ValueError:
+        return None
+
+
+def connection_source(peer: str | None, forwarded_for: list[str], *, trust_proxy: bool) -> str:
+    """The address an app process is told it serves.
+
+    Args:
+        peer: The connection's peer address (aiohttp's ``request.remote``).
+        forwarded_for: Every ``X-Forwarded-For`` header of the request.
+        trust_proxy: ``--trust-proxy-header``: a reverse proxy on this host adds the header.
+
+    Returns:
+        The last ``X-Forwarded-For`` address when trusted and the peer is loopback (a proxy
+        appends the address it saw; what a browser sent itself comes before it), else the peer;
+        "" when neither is an IP address.
+    """
+    own = _address(peer or "") or ""
+    if not (trust_proxy and own and ipaddress.ip_address(own).is_loopback):
+        return own
+    entries = [part for header in forwarded_for for part in header.split(",")]
+    if not entries:
+        return own
+    return _address(entries[-1]) or own
+
+
+def _makes_app_service(handler: Any) -> bool:
+    try:
+        return "AppService(" in inspect.getsource(handler)
+    except (OSError, TypeError):  # installed without its source: nothing to read, nothing wrong
+        return True
+
+
+def check_internals() -> None:
+    """Raise :class:`TextualServeChanged` unless textual-serve still has what this module uses."""
+    problems = []
+    if _server.AppService is not _app_service.AppService:
+        problems.append("textual_serve.server.AppService is not textual_serve.app_service's")
+    build = getattr(_app_service.AppService, "_build_environment", None)
+    if build is None or list(inspect.signature(build).parameters) != ["self", "width", "height"]:
+        problems.append("AppService._build_environment(self, width, height) is gone")
+    handler = getattr(_server.Server, "handle_websocket", None)
+    if handler is None or not inspect.iscoroutinefunction(handler):
+        problems.append("Server.handle_websocket is not a coroutine function")
+    elif not _makes_app_service(handler):
+        problems.append("Server.handle_websocket no longer makes the AppService itself")
+    if not callable(getattr(_server.Server, "initialize_logging", None)):
+        problems.append("Server.initialize_logging is gone")
+    if problems:
+        raise TextualServeChanged("; ".join(problems))
+
+
+class SourceAppService(_app_service.AppService):
+    """An app process whose environment says which connection it serves."""
+
+    def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
+        environment = super()._build_environment(width=width, height=height)
+        environment[SOURCE_VARIABLE] = _SOURCE.get()  # always set: never serve's own value
+        return environment
+
+
+class SourceServer(_server.Server):
+    """textual-serve's server; each app process learns its connection's source.
+
+    Args:
+        command: The shell command per connection.
+        trust_proxy_header: Take the source from ``X-Forwarded-For`` when the peer is loopback.
+        **kwargs: As for textual-serve's ``Server``.
+    """
+
+    def __init__(self, command: str, *, trust_proxy_header: bool = False, **kwargs: Any) -> None:
+        check_internals()
+        super().__init__(command, **kwargs)
+        self.trust_proxy_header = trust_proxy_header
+        # textual-serve's handler makes its AppService by this module-level name; serve's
+        # process serves nothing else, so the name is ours for its lifetime.
+        _server.AppService = SourceAppService  # type: ignore[misc]
+
+    def initialize_logging(self) -> None:
+        """The operator log (``kiosk.infra.oplog``) is set up already: no second stderr handler."""
+
+    async def handle_websocket(self, request: Any) -> Any:
+        source = connection_source(
+            request.remote,
+            request.headers.getall("X-Forwarded-For", []),
+            trust_proxy=self.trust_proxy_header,
+        )
+        token = _SOURCE.set(source)  # this connection's task only
+        try:
+            return await super().handle_websocket(request)
+        finally:
+            _SOURCE.reset(token)

@@ -1,0 +1,346 @@
+"""KioskApp: the shell around the portal's screens — global keys, language, idle wipe, lockdown.
+
+Screens live in ``kiosk/screens``; this module only keeps what spans them: the store (opened
+lazily, so the login screen paints before SQLAlchemy is imported), the signed-in candidate, the
+language, the idle timer and, with ``--kiosk``, the lockdown (nothing a candidate presses quits,
+suspends or opens a palette; the operator leaves with F12 and the PIN from settings).
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from textual import events
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from kiosk.infra import config_files
+from kiosk.infra.i18n import LANGUAGES
+from kiosk.ui import terminal, threads
+from kiosk.ui.widgets.text import relabel
+
+if TYPE_CHECKING:
+    from kiosk.core.accounts import CandidateView
+    from kiosk.infra.config import Settings
+    from kiosk.infra.store import Store
+
+T = TypeVar("T")
+OPERATOR_REST_SECONDS = 60
+INPUT_EVENTS = (
+    events.Key,
+    events.MouseDown,
+    events.MouseScrollDown,
+    events.MouseScrollUp,
+    events.Paste,
+)
+
+
+def warm_up() -> None:
+    """Load, in a thread, what the first keystrokes and the first login would otherwise load on
+    the event loop: the common-password list, e-mail and phone metadata, pypinyin, the store."""
+    from kiosk.core import accounts, rules
+    from kiosk.core.romanize import english_name
+
+    rules.check("password", "Warm#Up2026xyz", account="warmup", email="warm@example.com")
+    rules.check("email", "warm@example.com")
+    rules.check("mobile", "0912345678")
+    english_name("王小明")
+    del accounts
+    for page in PAGES_AFTER_LOGIN:  # importing registration alone is ≈ 20 ms of the loop
+        importlib.import_module(page)
+
+
+# Collections of the oldest generation only after this many of the middle one (Python's default
+# is 10): see KioskApp._warm_up.
+FULL_COLLECTION_EVERY = 1000
+
+PAGES_AFTER_LOGIN = (
+    "kiosk.ui.kiosk.registration",
+    "kiosk.ui.kiosk.credential_query",
+    "kiosk.ui.kiosk.email_query",
+    "kiosk.ui.kiosk.change_password",
+    "kiosk.ui.kiosk.home",
+    "kiosk.ui.kiosk.basic_data",
+)
+
+
+class StoreUnavailable(Exception):
+    """The database is locked, gone or unreachable; screens show a message instead."""
+
+
+class KioskApp(App[None], inherit_bindings=False):
+    """The candidate kiosk. Everything is injectable so tests and demos are deterministic."""
+
+    TITLE = "iPAS"
+    ENABLE_COMMAND_PALETTE = False
+    ESCAPE_TO_MINIMIZE = False
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f2", "toggle_language", "中文/English", priority=True),
+        Binding("f9", "end_session", "End session", priority=True),
+        Binding("f12", "operator", "Operator", show=False, priority=True),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+    ]
+    language: reactive[str] = reactive("zh-TW", init=False)
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        store: Store | None = None,
+        clock: Callable[[], datetime] | None = None,
+        captcha_source: Callable[[], str] | None = None,
+        captcha_seed: int | None = None,
+        kiosk_mode: bool = False,
+    ) -> None:
+        super().__init__()
+        self._settings = settings  # None: loaded in a thread after the first paint (pydantic)
+        self._settings_lock = threading.Lock()
+        self._store = store
+        self.clock = clock
+        self.captcha_source = captcha_source
+        self.captcha_seed = captcha_seed
+        self.kiosk_mode = kiosk_mode
+        self.candidate: CandidateView | None = None
+        self.session_token = 0  # bumped by every reset: late worker results of a past session drop
+        self.set_reactive(KioskApp.language, self.default_language())
+        self.last_input = time.monotonic()
+        self._idle_open = False
+        self._operator_resting_until = 0.0
+        self.warmed = False  # True once the warm-up thread has loaded what the first login needs
+
+    # ------------------------------------------------------------------ settings
+
+    @property
+    def settings(self) -> Settings:
+        """The site's settings; the first use (normally the warm-up thread) loads them."""
+        if self._settings is None:
+            with self._settings_lock:
+                if self._settings is None:
+                    from kiosk.infra.config import Settings
+
+                    self._settings = Settings()
+        return self._settings
+
+    def default_language(self) -> str:
+        if self._settings is not None:
+            return self._settings.language
+        return config_files.peek("language", LANGUAGES[0], allowed=LANGUAGES)
+
+    def service_contact(self) -> tuple[str, str]:
+        """The footer's phone and e-mail, without waiting for the settings to load."""
+        if self._settings is not None:
+            return self._settings.service_phone, self._settings.service_email
+        return (
+            config_files.peek("service_phone", config_files.SERVICE_PHONE),
+            config_files.peek("service_email", config_files.SERVICE_EMAIL),
+        )
+
+    # ------------------------------------------------------------------ store
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            from kiosk.infra.store import Store
+
+            try:
+                self._store = Store.from_settings(self.settings)
+            except (OSError, ImportError, ValueError) as error:  # bad path or URL, no driver
+                raise StoreUnavailable(type(error).__name__) from error
+        return self._store
+
+    def use(self, use_case: Callable[..., T], /, **values: Any) -> T:
+        """Run an ``accounts`` use case in one transaction (call it from a worker thread); the
+        audit events of a transaction that fails wait in the spool (``kiosk.core.audit``)."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from kiosk.core import audit
+
+        def work(session: Any) -> T:
+            return use_case(session, settings=self.settings, clock=self.clock, **values)
+
+        try:
+            return audit.audited_transaction(
+                self.store,
+                audit.spool_for(self.settings),
+                work,
+                attempt=audit.Attempt(
+                    getattr(use_case, "__name__", "store"),
+                    self.settings.terminal_id,
+                    clock=self.clock,
+                ),
+            )
+        except (SQLAlchemyError, OSError, ImportError) as error:  # locked, gone, no driver
+            raise StoreUnavailable(type(error).__name__) from error
+
+    # ------------------------------------------------------------------ screens
+
+    def get_default_screen(self) -> Screen[Any]:
+        """The login page is the base of the stack: every session starts and ends there."""
+        from kiosk.ui.kiosk.login import LoginScreen
+
+        return LoginScreen()
+
+    def on_load(self) -> None:
+        # Before any worker: thread workers must not leave themselves (and the page they saved)
+        # in a pooled thread's context after the session ends (see kiosk.ui.threads).
+        threads.install()
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._check_idle)
+        self.set_timer(0.5, self._prewarm)  # after the first paint
+        terminal.watch(self)  # a terminal that hangs up ends the app (no invisible spinning)
+
+    def _prewarm(self) -> None:
+        self.run_worker(self._warm_up, thread=True, group="prewarm", exit_on_error=False)
+
+    def _warm_up(self) -> None:
+        try:
+            self.settings  # noqa: B018  # loads them, off the event loop
+        except Exception as error:  # a broken configuration: say so and stop, no traceback
+            message = f"ipas-kiosk: configuration error: {error}"
+            self.call_from_thread(self.exit, return_code=2, message=message)
+            return
+        from kiosk.infra import oplog
+
+        oplog.started("run", self.settings)  # terminal and database, known only now
+        warm_up()
+        # What the warm-up loaded (pypinyin's phrase table alone is a few hundred thousand
+        # objects) stays for the life of the kiosk: move it out of the garbage collector's
+        # sight, or every full collection walks it again and freezes the screen for ~100 ms.
+        gc.freeze()
+        # A full collection still walks every widget built since (10–15 ms on registration,
+        # on top of a layout). During a candidate's session they are rare; the kiosk collects
+        # in full when a session ends (reset_session), where a pause costs nobody anything.
+        young, middle, _ = gc.get_threshold()
+        gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)
+        self.warmed = True
+
+    async def reset_session(self) -> None:
+        """Drop every screen above login, wipe every value, forget the candidate."""
+        self.candidate = None
+        self.session_token += 1
+        self._idle_open = False
+        self.language = self.default_language()
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        base = self.screen_stack[0]
+        wipe = getattr(base, "wipe", None)
+        if wipe is not None:
+            wipe()
+        # What caches keep of the session's text once its pages are gone (kiosk.ui.widgets.forget)
+        from kiosk.core import rules
+        from kiosk.ui.widgets.forget import forget_rendered_text
+
+        rules.forget_typed_values()
+        forget_rendered_text()
+        if self.clipboard:  # Textual's copy, and the terminal's (OSC 52): the next one may paste
+            self.copy_to_clipboard("")
+        self.last_input = time.monotonic()
+        self.call_after_refresh(gc.collect)  # the last session's pages, once login is painted
+
+    def signed_in(self, candidate: CandidateView | None) -> None:
+        self.candidate = candidate
+
+    def screen_after_login(self, result: Any) -> Any:
+        """Where a successful login goes: forced change, basic data, or the candidate home."""
+        from kiosk.core.accounts import LoginOutcome
+        from kiosk.ui.kiosk.change_password import ChangePasswordScreen
+
+        if result.outcome is LoginOutcome.CHANGE_PASSWORD:
+            return ChangePasswordScreen(result.candidate, change_ticket=result.change_ticket)
+        if result.outcome is LoginOutcome.COMPLETE_PROFILE:
+            return self.screen_for_step("complete_profile")
+        return self.screen_for_step("home")
+
+    def screen_for_step(self, step: str) -> Any:
+        if step == "complete_profile" and self.candidate is not None:
+            from kiosk.ui.kiosk.basic_data import BasicDataScreen
+
+            return BasicDataScreen(self.candidate, required=True)
+        from kiosk.ui.kiosk.home import CandidateHomeScreen
+
+        return CandidateHomeScreen()
+
+    # ------------------------------------------------------------------ idle
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, INPUT_EVENTS):
+            self.last_input = time.monotonic()
+        await super().on_event(event)
+
+    def session_is_pristine(self) -> bool:
+        from kiosk.ui.kiosk.login import LoginScreen
+
+        screen = self.screen
+        return (
+            self.candidate is None
+            and len(self.screen_stack) == 1
+            and isinstance(screen, LoginScreen)
+            and screen.is_pristine()
+        )
+
+    def _check_idle(self) -> None:
+        if self._settings is None:
+            return  # still loading (the warm-up thread): nobody has been idle that long yet
+        if self._idle_open or time.monotonic() - self.last_input < self.settings.idle_seconds:
+            return
+        if self.session_is_pristine():
+            self.last_input = time.monotonic()
+            self.screen_stack[0].wipe()  # type: ignore[attr-defined]  # nothing typed: no modal
+            return
+        from kiosk.ui.kiosk.modals import IdleScreen
+
+        self._idle_open = True
+
+        async def done(wipe: bool | None) -> None:
+            self._idle_open = False
+            self.last_input = time.monotonic()
+            if wipe:
+                await self.reset_session()
+
+        self.push_screen(IdleScreen(self.settings.idle_countdown_seconds), done)
+
+    # ------------------------------------------------------------------ actions
+
+    def watch_language(self, language: str) -> None:
+        relabel(self.screen_stack, language)
+
+    def action_toggle_language(self) -> None:
+        self.language = "en" if self.language == "zh-TW" else "zh-TW"
+
+    def action_end_session(self) -> None:
+        self.run_worker(self.reset_session(), exclusive=True, group="reset")
+
+    def action_operator(self) -> None:
+        if not self.kiosk_mode:
+            return
+        pin = self.settings.operator_pin.get_secret_value() if self.settings.operator_pin else ""
+        if not pin or time.monotonic() < self._operator_resting_until:
+            return  # no PIN configured (nobody leaves from the keyboard), or too many wrong PINs
+        from kiosk.ui.kiosk.modals import OperatorPinScreen
+
+        def done(ok: bool | None) -> None:
+            if ok:
+                self.exit()
+            elif ok is False:
+                self._operator_resting_until = time.monotonic() + OPERATOR_REST_SECONDS
+
+        self.push_screen(OperatorPinScreen(pin), done)
+
+    async def action_quit(self) -> None:
+        if not self.kiosk_mode:
+            self.exit()
+
+    def action_suspend_process(self) -> None:
+        """Never suspend: a candidate must not reach the shell."""
+
+    def action_command_palette(self) -> None:
+        """No command palette on a kiosk."""

@@ -1,0 +1,301 @@
+"""KioskScreen: the frame (top bar, scrolling body, footer) and the busy/worker plumbing that
+every portal page shares."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Button, Input, Static
+from textual.worker import Worker, WorkerState
+
+from kiosk.infra.i18n import t
+from kiosk.ui.widgets.chrome import FooterBar, TopBar
+from kiosk.ui.widgets.field import LabelledField
+from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
+
+if TYPE_CHECKING:
+    from kiosk.core.captcha import Captcha
+    from kiosk.ui.kiosk.app import KioskApp
+
+STORE_BUSY = "ui.error.store_busy"
+
+
+class KioskScreen(Screen[None]):
+    """A portal page. Subclasses set ``TITLE_KEY`` and implement :meth:`compose_body`."""
+
+    TITLE_KEY: ClassVar[str] = "ui.app.title"
+    BODY_TAKES_FOCUS: ClassVar[bool] = False
+    """Reading pages (a notice, a list) let the body take focus so the arrow keys scroll it. On a
+    form the focus lives in the fields, which scroll themselves into view: a focused body losing
+    focus would restyle every widget of the page at once (≈ 30 ms on registration)."""
+    ROW_PER_FRAME: ClassVar[bool] = False
+    """Long forms (registration) lay out one more row per frame; a short page (login) builds its
+    few rows at once, so the captcha and buttons are there sooner."""
+    _worker_token = -1
+    ready = True  # False while widgets of compose_later are still to be mounted
+    captcha: Captcha | None = None  # set by compose_captcha on pages that have one
+    DEFAULT_CSS = """
+    KioskScreen #body { padding: 0 2; scrollbar-gutter: stable; }
+    KioskScreen .page-heading { text-style: bold; color: $accent; margin: 1 0 0 0; }
+    KioskScreen .note { color: $text-muted; }
+    KioskScreen .buttons { height: auto; margin: 1 0; }
+    KioskScreen .buttons > Button { margin: 0 1 0 0; }
+    KioskScreen .message { height: auto; margin: 0 0 1 0; }
+    KioskScreen .message.-empty { display: none; }
+    KioskScreen .message.-error { color: $error; text-style: bold; }
+    KioskScreen .message.-ok { color: $success; text-style: bold; }
+    KioskScreen .message.-busy { color: $warning; text-style: bold; }
+    KioskScreen .captcha-row { height: auto; margin: 0 0 1 0; }
+    KioskScreen .captcha-row > .field-label { width: 20; text-style: bold; }
+    KioskScreen .rules-box { border: round $warning; padding: 0 1; height: auto; margin: 1 0; }
+    """
+
+    @property
+    def kiosk(self) -> KioskApp:
+        return cast("KioskApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield TopBar(self.TITLE_KEY)
+        with VerticalScroll(id="body", can_focus=self.BODY_TAKES_FOCUS):
+            yield from self.compose_body()
+        yield FooterBar()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def compose_later(self) -> Iterable[Widget]:
+        """Widgets appended to the body right after the first paint (default: none).
+
+        Importing, building and styling a widget all cost start-up time. A page whose first
+        rows are what the candidate uses first (login: the account box, focused) paints those
+        at once and builds the rest a frame later, so the page takes keys sooner.
+        """
+        return ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ready = not self._builds_later()
+
+    def _builds_later(self) -> bool:
+        return type(self).compose_later is not KioskScreen.compose_later
+
+    def on_mount(self) -> None:
+        if self._builds_later():
+            self.run_worker(self._mount_later(), group="build", exit_on_error=True)
+
+    async def _mount_later(self) -> None:
+        """Mount ``compose_later`` row by row, from a task of its own.
+
+        Every frame lays out the whole page; rows mounted faster than frames arrive all land in
+        one layout (80–100 ms for the registration form). With ``ROW_PER_FRAME`` the screen's
+        refresh is awaited after each row, so every layout holds the rows already there plus
+        one, and keys and painting go on in between. (``wait_for_refresh`` needs a task other
+        than the screen's: a worker.)
+        """
+        body = self.query_one("#body")
+        await self.wait_for_refresh()  # the first rows are on screen before any more is built
+        for widget in self.compose_later():
+            if not self.is_attached:
+                return  # the session ended while the page was being built
+            await body.mount(widget)
+            await self.next_row()
+            more = getattr(widget, "mount_rows", None)
+            if more is not None:
+                await more()
+        self.ready = True
+        self.page_completed()
+
+    async def next_row(self) -> None:
+        """Between two rows of ``compose_later``: a long page waits for the frame (see
+        ``ROW_PER_FRAME``), a short one only lets other work run."""
+        if self.ROW_PER_FRAME:
+            await self.wait_for_refresh()
+        else:
+            await asyncio.sleep(0)
+
+    def page_completed(self) -> None:
+        """Called once the widgets of :meth:`compose_later` are mounted."""
+
+    def compose_captcha(self) -> ComposeResult:
+        """The 驗證碼 row (picture, refresh) and its ``#captcha-input`` box.
+
+        The screen owns the challenge (``self.captcha``), so worker threads read it without
+        walking the DOM, even before a lazily mounted captcha row is on screen.
+        """
+        from kiosk.core.captcha import Captcha
+        from kiosk.ui.widgets.captcha import CaptchaWidget
+
+        self.captcha = Captcha(self.kiosk.captcha_source, seed=self.kiosk.captcha_seed)
+        yield Horizontal(
+            TLabel("ui.field.captcha", classes="field-label", prefix="* "),
+            CaptchaWidget(captcha=self.captcha),
+            classes="captcha-row",
+        )
+        yield LabelledField("captcha-input", "ui.field.captcha_input", max_length=12)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """The code box and its picture are seen together: on a short terminal the focus scroll
+        alone leaves the picture, just above the box, under the top bar."""
+        if event.widget.id == "captcha-input":
+            for row in self.query(".captcha-row"):
+                self.call_after_refresh(row.scroll_visible, animate=False)
+
+    def field(self, input_id: str) -> LabelledField:
+        return self.query_one(f"#{input_id}-field", LabelledField)
+
+    def recheck(self, input_id: str, *, now: bool = False) -> None:
+        """Re-run a field's live rules (its context changed) — if the field is on the page yet:
+        rows of ``compose_later`` arrive one per frame, and their context arrives before them."""
+        rows = self.query(f"#{input_id}-field")
+        if rows:
+            cast(LabelledField, rows.first()).recheck(now=now)
+
+    def value(self, input_id: str) -> str:
+        """The field's value; "" while a lazily mounted field is not on the page yet."""
+        rows = self.query(f"#{input_id}-field")
+        return cast(LabelledField, rows.first()).value if rows else ""
+
+    def show_message(self, key: str | None, *, kind: str = "error", **values: str) -> None:
+        """The page's one-line answer (``#message``), from the catalog; None clears it."""
+        message = self.query_one("#message", Static)
+        message.update(plain(t(key, current_language(), **values)) if key else "")
+        message.set_class(not key, "-empty")
+        message.set_class(kind == "error", "-error")
+        message.set_class(kind == "ok", "-ok")
+        message.set_class(kind == "busy", "-busy")
+        self._message = (key, kind, values)
+
+    def show_field_errors(self, errors: dict[str, list[str]]) -> None:
+        """Put the first error of each field under it and focus the first broken field."""
+        first: LabelledField | None = None
+        for name, keys in errors.items():
+            input_id = name.replace("_", "-")
+            matches = self.query(f"#{input_id}-field")
+            if not matches or not keys:
+                continue
+            row = cast(LabelledField, matches.first())
+            row.set_error(keys[0])
+            first = first or row
+        if first is not None:
+            first.input.focus()
+
+    def call_store(self, use_case: Callable[..., Any], /, **values: Any) -> Any:
+        """From a worker thread: run an ``accounts`` use case; None when the store is unavailable
+        (locked, gone, unreachable), which the screens answer with ``ui.error.store``. A call
+        still running after ``store_wait.BUSY_AFTER_SECONDS`` says the database is busy."""
+        from kiosk.ui.kiosk.app import StoreUnavailable
+        from kiosk.ui.widgets import store_wait
+
+        token = self._worker_token
+        try:
+            return store_wait.run(
+                self, lambda: self.kiosk.use(use_case, **values), lambda: self._store_busy(token)
+            )
+        except StoreUnavailable:
+            return None
+
+    def _store_busy(self, token: int) -> None:
+        if token == self.kiosk.session_token and self.query("#message"):
+            self.show_message(STORE_BUSY, kind="busy")
+
+    def deliver(self, callback: Callable[[Any], None], result: Any) -> None:
+        """From a worker thread: hand ``result`` to ``callback`` on the event loop — unless the
+        session ended meanwhile (F9, idle): a late answer must not sign anyone back in. The busy
+        message of ``call_store`` goes with the answer (or with the answer dropped)."""
+        token = self._worker_token
+
+        def run() -> None:
+            if self.is_attached and getattr(self, "_message", (None,))[0] == STORE_BUSY:
+                self.show_message(None)
+            if token == self.kiosk.session_token and self.is_attached:
+                callback(result)
+
+        self.app.call_from_thread(run)
+
+    def is_busy(self, button_id: str) -> bool:
+        """True while the button's worker runs (Enter in a field must not start a second one)."""
+        return self.query_one(f"#{button_id}", Button).disabled
+
+    def after_captcha_attempt(self, button_id: str, result: Any) -> bool:
+        """Every captcha-guarded answer starts the same way: button back, a new picture (the old
+        one is used up), an empty code box; a missing store or a wrong code ends it here.
+        Returns True when the screen should go on with ``result``."""
+        from kiosk.ui.widgets.captcha import CaptchaWidget
+
+        self.set_busy(button_id, False)
+        self.query_one(CaptchaWidget).show_current()
+        self.field("captcha-input").clear()
+        if result is None:
+            self.show_message("ui.error.store")
+            return False
+        if result.outcome == "captcha":
+            self.show_message(result.message_key)
+            self.field("captcha-input").input.focus()
+            return False
+        return True
+
+    def set_busy(self, button_id: str, busy: bool) -> None:
+        """While a worker runs, its button shows progress and cannot be pressed again."""
+        button = self.query_one(f"#{button_id}", Button)
+        button.disabled = busy
+        button.loading = busy
+        if busy:
+            self._worker_token = self.kiosk.session_token
+
+    def apply_language(self, language: str) -> None:
+        key, kind, values = getattr(self, "_message", (None, "error", {}))
+        if key:
+            self.show_message(key, kind=kind, **values)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "language":
+            event.stop()
+            self.kiosk.action_toggle_language()
+        elif event.button.id == "end-session":
+            event.stop()
+            self.kiosk.action_end_session()
+        elif event.button.id == "to-login":  # 回登入頁面: the query pages sit right above login
+            event.stop()
+            self.app.pop_screen()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed unexpectedly: a message for the candidate, never a traceback."""
+        if event.state is WorkerState.ERROR:
+            from kiosk.infra import oplog
+
+            oplog.worker_failed(event.worker.name, event.worker.error)  # with its traceback
+            for button in self.query(TButton):
+                if button.loading:
+                    button.loading = False
+                    button.disabled = False
+            self.show_message("ui.error.unexpected")
+            if self.query("#captcha-input"):  # the code was used up by the failed attempt
+                from kiosk.ui.widgets.captcha import CaptchaWidget
+
+                self.query_one(CaptchaWidget).show_current()
+                self.field("captcha-input").clear()
+
+    def wipe(self) -> None:
+        """Forget every value typed on this page: inputs, errors, messages, a fresh captcha."""
+        from kiosk.ui.widgets.captcha import CaptchaWidget
+
+        for row in self.query(LabelledField):
+            row.clear()
+        boxes = self.query(CaptchaWidget)
+        if boxes:
+            boxes.first().action_refresh()
+        elif self.captcha is not None:  # its row is not mounted yet: it draws the new one
+            self.captcha.refresh()
+        if self.query("#message"):
+            self.show_message(None)
+        self.query_one("#body").scroll_home(animate=False)
+        first = self.query(Input)
+        if first:
+            first.first().focus()

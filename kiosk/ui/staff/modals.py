@@ -1,0 +1,232 @@
+"""The console's modals: the reason every action asks for, and the profile correction form."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from kiosk.infra.i18n import t
+from kiosk.ui.kiosk.modals import MODAL_CSS
+from kiosk.ui.widgets.field import KioskInput, LabelledField
+from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
+
+if TYPE_CHECKING:
+    from kiosk.core.accounts import CandidateView
+    from kiosk.ui.staff.app import StaffApp
+
+REASON_MAX = 200
+EDIT_FIELDS = (
+    "account",
+    "national_id",
+    "chinese_name",
+    "english_surname",
+    "english_given_name",
+    "email",
+    "mobile",
+    "gender",
+    "education",
+    "school",
+    "department",
+)
+ADMIN_ONLY = ("account", "national_id")
+
+
+class ReasonScreen(ModalScreen[str | None]):
+    """Asks why (required); dismisses with the reason, or None when cancelled."""
+
+    DEFAULT_CSS = (
+        MODAL_CSS.format(name="ReasonScreen")
+        + """
+    ReasonScreen #reason { width: 1fr; background: $boost; margin: 1 0 0 0; }
+    ReasonScreen #reason-error { color: $error; text-style: bold; height: auto; }
+    """
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
+
+    def __init__(self, title_key: str, lines: Sequence[str] = (), **values: str) -> None:
+        super().__init__(id="reason-modal")
+        self.title_key, self.lines, self.values = title_key, lines, values
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield TLabel(self.title_key, classes="modal-title", **self.values)
+            for line in self.lines:
+                yield Static(plain(line), classes="modal-line", markup=False)
+            yield TLabel("staff.reason.label", classes="modal-line")
+            yield KioskInput(
+                id="reason",
+                max_length=REASON_MAX,
+                placeholder=t("staff.reason.placeholder", current_language()),
+                select_on_focus=False,
+                compact=True,
+            )
+            yield Static("", id="reason-error", markup=False)
+            with Horizontal():
+                yield TButton("staff.reason.confirm", "primary", id="confirm")
+                yield TButton("staff.reason.cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#reason", Input).focus()
+
+    @on(Input.Submitted, "#reason")
+    @on(Button.Pressed, "#confirm")
+    def _confirm(self) -> None:
+        reason = self.query_one("#reason", Input).value.strip()
+        if not reason:
+            self.query_one("#reason-error", Static).update(
+                plain(t("staff.reason.required", current_language()))
+            )
+            return
+        self.dismiss(reason)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ProfileEditScreen(ModalScreen[Any]):
+    """Correct profile fields with a reason; the correction runs here (errors stay on the form)
+    and the modal dismisses with the successful result, or None when cancelled."""
+
+    DEFAULT_CSS = (
+        MODAL_CSS.format(name="ProfileEditScreen")
+        + """
+    ProfileEditScreen > Vertical { width: 76; max-height: 100%; }
+    ProfileEditScreen VerticalScroll { height: auto; max-height: 20; }
+    ProfileEditScreen #reason { width: 1fr; background: $boost; }
+    ProfileEditScreen #edit-message { color: $error; text-style: bold; height: auto; }
+    """
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
+
+    def __init__(self, candidate: CandidateView, *, admin: bool) -> None:
+        super().__init__(id="edit-modal")
+        self.candidate = candidate
+        self.admin = admin
+        self._message: str | None = None
+
+    def initial(self, name: str) -> str:
+        if name == "national_id":
+            return ""  # never shown in full: typed only to change it
+        return str(getattr(self.candidate, name))
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield TLabel(
+                "staff.edit.title",
+                classes="modal-title",
+                account=self.candidate.account,
+            )
+            with VerticalScroll():
+                for name in EDIT_FIELDS:
+                    if name in ADMIN_ONLY and not self.admin:
+                        continue
+                    yield LabelledField(
+                        "edit-" + name.replace("_", "-"),
+                        f"staff.edit.field.{name}",
+                        required=False,
+                        max_length=254 if name == "email" else 80,
+                        value=self.initial(name),
+                        placeholder_key=(
+                            "staff.edit.national_id_placeholder" if name == "national_id" else None
+                        ),
+                    )
+            if not self.admin:
+                yield TLabel("staff.edit.admin_only_note", classes="modal-line")
+            yield TLabel("staff.reason.label", classes="modal-line")
+            yield KioskInput(
+                id="reason",
+                max_length=REASON_MAX,
+                placeholder=t("staff.reason.placeholder", current_language()),
+                select_on_focus=False,
+                compact=True,
+            )
+            yield Static("", id="edit-message", markup=False)
+            with Horizontal():
+                yield TButton("staff.edit.save", "primary", id="confirm")
+                yield TButton("staff.reason.cancel", id="cancel")
+
+    def changes(self) -> dict[str, str]:
+        out = {}
+        for row in self.query(LabelledField):
+            name = row.input_id.removeprefix("edit-").replace("-", "_")
+            if row.value != self.initial(name):
+                out[name] = row.value
+        return out
+
+    def _say(self, key: str | None, **values: str) -> None:
+        self._message = key
+        text = t(key, current_language(), **values) if key else ""
+        self.query_one("#edit-message", Static).update(plain(text))
+
+    @on(Button.Pressed, "#confirm")
+    @on(Input.Submitted, "#reason")
+    def _save(self) -> None:
+        button = self.query_one("#confirm", Button)
+        if button.disabled:
+            return
+        reason = self.query_one("#reason", Input).value.strip()
+        if not reason:
+            self._say("staff.reason.required")
+            self.query_one("#reason", Input).focus()
+            return
+        self._say(None)
+        button.disabled = True
+        button.loading = True
+        self.save(self.changes(), reason)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="edit")
+    def save(self, changes: dict[str, str], reason: str) -> None:
+        from kiosk.core.helpdesk import actions as helpdesk_actions
+        from kiosk.ui.staff.app import StoreUnavailable
+
+        app = cast("StaffApp", self.app)
+        staff = app.staff
+        result: Any = None
+        if staff is not None:
+            try:
+                result = app.use(
+                    helpdesk_actions.correct_profile,
+                    staff=staff,
+                    candidate_id=self.candidate.id,
+                    changes=changes,
+                    reason=reason,
+                    settings=app.settings,
+                    clock=app.clock,
+                )
+            except StoreUnavailable:
+                result = None
+        app.call_from_thread(self._saved, result)
+
+    def _saved(self, result: Any) -> None:
+        if not self.is_attached:
+            return
+        button = self.query_one("#confirm", Button)
+        button.disabled = False
+        button.loading = False
+        if result is None:
+            self._say("staff.error.store")
+            return
+        if result.ok:
+            self.dismiss(result)
+            return
+        for row in self.query(LabelledField):
+            name = row.input_id.removeprefix("edit-").replace("-", "_")
+            keys = result.field_errors.get(name)
+            row.set_error(keys[0] if keys else None)
+        self._say(result.message_key)
+
+    def apply_language(self, language: str) -> None:
+        if self._message:
+            self._say(self._message)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
