@@ -78,6 +78,43 @@ def record(
     return event
 
 
+@dataclass
+class Trail:
+    """Where and when one use case writes its audit events — its session, this terminal, the time,
+    the kind, who acts (a staff account, or nobody for the candidate's own acts) — said once, so
+    each event names only what happened: ``trail("failed", candidate=row, detail=...)``."""
+
+    session: Session
+    settings: Settings
+    at: datetime
+    kind: str
+    staff: str = ""
+
+    def __call__(
+        self,
+        outcome: str,
+        *,
+        candidate: Candidate | None = None,
+        account: str = "",
+        candidate_id: int | None = None,
+        detail: str = "",
+        kind: str = "",
+    ) -> AuditEvent:
+        """Add one event; ``candidate`` names the account and its id (else ``account`` and
+        ``candidate_id`` as given)."""
+        return record(
+            self.session,
+            kind=kind or self.kind,
+            outcome=outcome,
+            terminal_id=self.settings.terminal_id,
+            at=self.at,
+            account=candidate.account if candidate is not None else account,
+            candidate_id=candidate.id if candidate is not None else candidate_id,
+            detail=detail,
+            staff=self.staff,
+        )
+
+
 def unknown_account(typed: str, settings: Settings) -> str:
     """What the audit says of an account that names nobody: ``？`` and a keyed hash of the text.
 

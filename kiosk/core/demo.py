@@ -90,12 +90,8 @@ def seed_demo(session: Session, *, settings: Settings, now: datetime | None = No
         )
         session.add(row)
         session.flush()
-        audit.record(
-            session,
-            kind="seed",
-            outcome="ok",
-            terminal_id=settings.terminal_id,
-            at=now,
+        audit.Trail(session, settings, now, "seed")(
+            "ok",
             account=account,
             candidate_id=row.id,
             detail=f"origin={row.origin}",
@@ -161,12 +157,8 @@ def seed_demo_exams(session: Session, *, settings: Settings, now: datetime) -> i
             )
         row.seats_taken = taken
         session.add(row)
-        audit.record(
-            session,
-            kind="exam_session",
-            outcome="seeded",
-            terminal_id=settings.terminal_id,
-            at=now,
+        audit.Trail(session, settings, now, "exam_session")(
+            "seeded",
             detail=f"{demo.subject} {demo.level} id={row.id}",
         )
     return added

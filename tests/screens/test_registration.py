@@ -82,7 +82,10 @@ async def choose(pilot: Pilot[Any], selector: str, value: str) -> None:
 
 async def press_button(pilot: Pilot[Any], selector: str) -> None:
     button = pilot.app.screen.query_one(selector, Button)
-    await wait_for(pilot, lambda: not button.disabled)  # a worker may still hold it
+    # a worker may still hold it; and for 0.2 s after a press a Button shows its "-active" effect
+    # and ignores the next one (Textual's Button.action_press), which a fast first attempt at
+    # bcrypt cost 4 ended well within: the second press of a test was lost
+    await wait_for(pilot, lambda: not button.disabled and not button.has_class("-active"))
     button.focus()
     await wait_for(pilot, lambda: pilot.app.focused is button)  # focus moves on a later tick
     await pilot.press("enter")

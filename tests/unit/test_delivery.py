@@ -33,6 +33,7 @@ from kiosk.core.delivery import (
     list_outbox,
     mask_email,
     mask_mobile,
+    messages,
     mobile_to_e164,
     read_outbox,
     send_credentials,
@@ -602,7 +603,7 @@ def test_a_credential_message_says_who_sent_it_until_when_and_what_it_replaces(
     ],
 )
 def test_validity_wording(minutes: int, language: str, expected: str) -> None:
-    assert delivery._validity(minutes, language) == expected
+    assert messages._validity(minutes, language) == expected
 
 
 def _fields(template: str) -> set[str]:

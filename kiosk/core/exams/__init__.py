@@ -27,7 +27,6 @@ Times in the store are naive UTC; exam times are shown and typed in Taiwan time 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -37,20 +36,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from kiosk.core import audit
+from kiosk.core.clock import Clock
+from kiosk.core.clock import now as now_of
 from kiosk.core.taiwan_time import to_local
 from kiosk.infra import assets
 from kiosk.infra.config import Settings
 from kiosk.infra.i18n import t
-from kiosk.infra.store import EXAM_STATUSES, Candidate, ExamRegistration, ExamSession, utcnow
+from kiosk.infra.store import EXAM_STATUSES, Candidate, ExamRegistration, ExamSession
 
-Clock = Callable[[], datetime]
 STATUSES = EXAM_STATUSES
 ACTIVE = ("registered", "documents_pending", "paid", "confirmed")
 CANCELLABLE = ("registered", "documents_pending")  # paid or confirmed: the service desk refunds
-
-
-def now_of(clock: Clock | None) -> datetime:
-    return (clock or utcnow)()
 
 
 # --------------------------------------------------------------------------------------------
@@ -265,13 +261,11 @@ def register(
     exam = session.get(ExamSession, session_id)
     account = candidate.account if candidate else ""
 
+    trail = audit.Trail(session, settings, now, "exam_register")
+
     def answer(outcome: RegisterOutcome, row: ExamRegistration | None = None) -> RegisterResult:
-        audit.record(
-            session,
-            kind="exam_register",
-            outcome=outcome.value,
-            terminal_id=settings.terminal_id,
-            at=now,
+        trail(
+            outcome.value,
             account=account,
             candidate_id=candidate.id if candidate else None,
             detail=f"session={session_id}",
@@ -395,15 +389,12 @@ def cancel(
     candidate = session.get(Candidate, candidate_id)
     exam = session.get(ExamSession, row.session_id) if row is not None else None
 
+    trail = audit.Trail(session, settings, now, "exam_cancel")
+
     def answer(outcome: CancelOutcome) -> CancelResult:
-        audit.record(
-            session,
-            kind="exam_cancel",
-            outcome=outcome.value,
-            terminal_id=settings.terminal_id,
-            at=now,
-            account=candidate.account if candidate else "",
-            candidate_id=candidate.id if candidate else None,
+        trail(
+            outcome.value,
+            candidate=candidate,
             detail=f"registration={registration_id}",
         )
         return CancelResult(outcome, f"exams.cancel.{outcome.value}")

@@ -111,13 +111,11 @@ def send_notice(
     account = candidate.account if candidate else ""
     email = candidate.email if candidate else ""
 
+    trail = audit.Trail(session, settings, now, "exam_notice")
+
     def answer(outcome: NoticeOutcome, masked: str = "") -> NoticeResult:
-        audit.record(
-            session,
-            kind="exam_notice",
-            outcome=outcome.value,
-            terminal_id=settings.terminal_id,
-            at=now,
+        trail(
+            outcome.value,
             account=account,
             candidate_id=candidate_id if candidate else None,
             detail="registrations=" + ",".join(str(v.id) for v in found),

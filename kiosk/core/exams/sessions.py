@@ -70,16 +70,12 @@ def set_status(
     row = session.get(ExamRegistration, registration_id)
     candidate = session.get(Candidate, row.candidate_id) if row is not None else None
 
+    trail = audit.Trail(session, settings, now, "exam_status", staff=staff)
+
     def answer(outcome: str, change: str = "") -> StatusResult:
-        audit.record(
-            session,
-            kind="exam_status",
-            outcome=outcome,
-            terminal_id=settings.terminal_id,
-            at=now,
-            account=candidate.account if candidate else "",
-            candidate_id=candidate.id if candidate else None,
-            staff=staff,
+        trail(
+            outcome,
+            candidate=candidate,
             detail=f"registration={registration_id}; " + (change or f"to={status[:20]}"),
         )
         return StatusResult(outcome == "ok", f"exams.status_change.{outcome}", old)
@@ -183,13 +179,11 @@ def add_session(
     now = now_of(clock)
     errors = check_new_session(data)
 
+    trail = audit.Trail(session, settings, now, "exam_session")
+
     def note(outcome: str, session_id: int | None = None) -> None:
-        audit.record(
-            session,
-            kind="exam_session",
-            outcome=outcome,
-            terminal_id=settings.terminal_id,
-            at=now,
+        trail(
+            outcome,
             detail=(f"by={actor}; " if actor else "")
             + f"{data.subject[:40]} {data.level[:8]} {data.starts_at:%Y-%m-%d %H:%M}"
             + (f"; id={session_id}" if session_id else "")

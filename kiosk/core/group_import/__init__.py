@@ -68,13 +68,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from kiosk.core import audit, national_id, rules, text_safety
-from kiosk.core.accounts import _normalized_profile, _profile_errors
+from kiosk.core.accounts.profile import normalized_profile, profile_errors
+from kiosk.core.clock import Clock
+from kiosk.core.clock import now as now_of
 from kiosk.core.helpdesk.staff_accounts import StaffView, current_staff, mask_national_ids
 from kiosk.infra.config import Settings
 from kiosk.infra.i18n import t
-from kiosk.infra.store import Candidate, utcnow
+from kiosk.infra.store import Candidate
 
-Clock = Callable[[], datetime]
 Progress = Callable[[int, int], None]
 
 MAX_ROWS = 50_000
@@ -399,7 +400,7 @@ def check_row(line: int, raw: Mapping[str, str], *, unit: str) -> _Checked:
     if education is None:
         reasons.append(Reason("education", "group_import.reason.education"))
         education = ""
-    profile = _normalized_profile(
+    profile = normalized_profile(
         {
             **raw,
             "chinese_name": chinese_name,
@@ -430,7 +431,7 @@ def check_row(line: int, raw: Mapping[str, str], *, unit: str) -> _Checked:
     for name in sorted(name for name, value in cells.items() if text_safety.has_unsafe(value)):
         if not any(r.field == name for r in reasons):
             reasons.append(Reason(name, text_safety.UNSAFE_KEY))
-    complete = not _profile_errors(profile, nationality=nationality)
+    complete = not profile_errors(profile, nationality=nationality)
     status = RowStatus.BAD if reasons else RowStatus.OK
     check = RowCheck(
         line=line,
@@ -637,7 +638,7 @@ def import_file(
     ``staff`` is re-read from the database first: a disabled staff account imports nothing (an
     audit event with outcome "denied", and ``file_error`` "staff.action.denied").
     """
-    now = (clock or utcnow)()
+    now = now_of(clock)
     name = Path(path).name
     if current_staff(session, staff) is None:
         _note(session, settings, staff.account, now, "denied", f"file={name}; unit={unit[:80]}")
@@ -694,12 +695,7 @@ def import_file(
 def _note(
     session: Session, settings: Settings, staff: str, now: datetime, outcome: str, detail: str
 ) -> None:
-    audit.record(
-        session,
-        kind="group_import",
-        outcome=outcome,
-        terminal_id=settings.terminal_id,
-        at=now,
-        staff=staff,
+    audit.Trail(session, settings, now, "group_import", staff=staff)(
+        outcome,
         detail=mask_national_ids(detail),  # a unit or file name may hold an ID number
     )

@@ -20,7 +20,7 @@ import contextlib
 import csv
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -35,6 +35,8 @@ from sqlmodel import Session, col, select
 
 from kiosk.core import audit, delivery, national_id, text_safety
 from kiosk.core.accounts import CandidateView
+from kiosk.core.clock import Clock
+from kiosk.core.clock import now as now_of
 from kiosk.core.helpdesk.staff_accounts import (
     StaffView,
     current_staff,
@@ -42,9 +44,8 @@ from kiosk.core.helpdesk.staff_accounts import (
     mask_national_ids,
 )
 from kiosk.infra.config import Settings
-from kiosk.infra.store import AuditEvent, Candidate, Delivery, utcnow
+from kiosk.infra.store import AuditEvent, Candidate, Delivery
 
-Clock = Callable[[], datetime]
 SearchKind = Literal["", "national_id", "email", "mobile", "chinese_name", "account"]
 SEARCH_LIMIT = 50
 AUDIT_LIMIT = 500
@@ -183,15 +184,10 @@ def search(
     result = SearchResult(kind, tuple(row_of(c) for c in found[:limit]), more=len(found) > limit)
     if kind == "national_id" and audit_as is not None and settings is not None:
         hit = found[0] if len(found) == 1 else None
-        audit.record(
-            session,
-            kind="staff_search",
-            outcome="found" if found else "none",
-            terminal_id=settings.terminal_id,
-            at=(clock or utcnow)(),
+        audit.Trail(session, settings, now_of(clock), "staff_search", staff=audit_as.account)(
+            "found" if found else "none",
             account=hit.account if hit is not None else "",
             candidate_id=hit.id if hit is not None else None,
-            staff=audit_as.account,
             detail=f"national_id={national_id.mask(classify(query)[1])}",
         )
     return result
@@ -310,7 +306,7 @@ def candidate_detail(
     """Everything the help desk sees of one candidate; opening it is audited (``staff_view``;
     ``audited=False`` for the reload after an action, which wrote its own event). A staff
     account disabled since sign-in sees nothing (a "denied" event)."""
-    now = (clock or utcnow)()
+    now = now_of(clock)
     row = session.get(Candidate, candidate_id)
     if current_staff(session, staff) is None:
         _denied(session, "staff_view", staff, settings, now, row)
@@ -353,15 +349,9 @@ def candidate_detail(
     )
     if not audited:
         return detail
-    audit.record(
-        session,
-        kind="staff_view",
-        outcome="ok",
-        terminal_id=settings.terminal_id,
-        at=now,
-        account=row.account,
-        candidate_id=row.id,
-        staff=staff.account,
+    audit.Trail(session, settings, now, "staff_view", staff=staff.account)(
+        "ok",
+        candidate=row,
     )
     return detail
 
@@ -378,15 +368,9 @@ def _denied(
     row: Candidate | None = None,
 ) -> None:
     """The audit event of a request from a staff account that is disabled now."""
-    audit.record(
-        session,
-        kind=kind,
-        outcome="denied",
-        terminal_id=settings.terminal_id,
-        at=now,
-        account=row.account if row else "",
-        candidate_id=row.id if row else None,
-        staff=staff.account,
+    audit.Trail(session, settings, now, kind, staff=staff.account)(
+        "denied",
+        candidate=row,
         detail="staff account disabled",
     )
 
@@ -495,7 +479,7 @@ def audit_log(
     """The newest audit events matching ``filters`` (at most ``limit``); nothing for a staff
     account disabled since sign-in (a "denied" ``audit_view`` event)."""
     if current_staff(session, staff) is None:
-        _denied(session, "audit_view", staff, settings, (clock or utcnow)())
+        _denied(session, "audit_view", staff, settings, now_of(clock))
         return AuditLog(message_key=DENIED)
     if any(text_safety.problem(text) for text in (filters.candidate, filters.staff, filters.kind)):
         return AuditLog(message_key="staff.audit.bad_filter")
@@ -554,7 +538,7 @@ def export_audit_csv(
 ) -> ExportResult:
     """Write the filtered audit log to a new CSV file in ``directory``; the export is audited.
     A staff account disabled since sign-in exports nothing (a "denied" event)."""
-    now = (clock or utcnow)()
+    now = now_of(clock)
     if current_staff(session, staff) is None:
         _denied(session, "audit_export", staff, settings, now)
         return ExportResult(False, DENIED)
@@ -571,23 +555,13 @@ def export_audit_csv(
         else:
             raise FileExistsError(stem)
     except OSError as error:
-        audit.record(
-            session,
-            kind="audit_export",
-            outcome="failed",
-            terminal_id=settings.terminal_id,
-            at=now,
-            staff=staff.account,
+        audit.Trail(session, settings, now, "audit_export", staff=staff.account)(
+            "failed",
             detail=type(error).__name__,
         )
         return ExportResult(False, "staff.audit.export_failed")
-    audit.record(
-        session,
-        kind="audit_export",
-        outcome="ok",
-        terminal_id=settings.terminal_id,
-        at=now,
-        staff=staff.account,
+    audit.Trail(session, settings, now, "audit_export", staff=staff.account)(
+        "ok",
         detail=_filter_text(filters) + f"; rows={count}",
     )
     return ExportResult(True, "staff.audit.exported", str(path), count)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Literal
 
 from sqlalchemy.exc import IntegrityError
@@ -19,12 +19,13 @@ from sqlmodel import Session, select
 
 from kiosk.core import audit, delivery, national_id, passwords, rules, text_safety
 from kiosk.core.accounts import GENDERS, PROFILE_FIELDS, CandidateView, login_budget
+from kiosk.core.clock import Clock
+from kiosk.core.clock import now as now_of
 from kiosk.core.helpdesk.staff_accounts import StaffView, current_staff, mask_national_ids
 from kiosk.infra import assets
 from kiosk.infra.config import Settings
-from kiosk.infra.store import AuditEvent, Candidate, Delivery, utcnow
+from kiosk.infra.store import AuditEvent, Candidate, Delivery
 
-Clock = Callable[[], datetime]
 Channel = Literal["email", "sms"]
 FieldErrors = dict[str, list[str]]
 REASON_MAX = 200
@@ -66,7 +67,7 @@ class _Context:
     ) -> None:
         self.session = session
         self.kind = kind
-        self.now = (clock or utcnow)()
+        self.now = now_of(clock)
         self.reason = clean_reason(reason)
         self.settings = settings
         self.staff = current_staff(session, staff)
@@ -91,15 +92,11 @@ class _Context:
         return mask_national_ids("; ".join(p for p in (detail, f"reason={self.reason}") if p))
 
     def note(self, outcome: str, detail: str = "") -> AuditEvent:
-        return audit.record(
-            self.session,
-            kind=self.kind,
-            outcome=outcome,
-            terminal_id=self.settings.terminal_id,
-            at=self.now,
-            account=self.row.account if self.row else "",
-            candidate_id=self.row.id if self.row else None,
-            staff=self.staff_account,
+        return audit.Trail(
+            self.session, self.settings, self.now, self.kind, staff=self.staff_account
+        )(
+            outcome,
+            candidate=self.row,
             detail=self.detail(detail),
         )
 
@@ -405,13 +402,8 @@ def list_places(
     ``kiosk.core.accounts.login_budget``); None for a staff account disabled since sign-in
     (audited)."""
     if current_staff(session, staff) is None:
-        audit.record(
-            session,
-            kind="staff_places",
-            outcome="denied",
-            terminal_id=settings.terminal_id,
-            at=(clock or utcnow)(),
-            staff=staff.account,
+        audit.Trail(session, settings, now_of(clock), "staff_places", staff=staff.account)(
+            "denied",
         )
         return None
     return login_budget.list_places(session)
@@ -428,17 +420,14 @@ def clear_place(
 ) -> ActionResult:
     """Lift a terminal's or a browser source's wait and forget its failures (a reason required,
     audited with the count it had)."""
-    now = (clock or utcnow)()
+    now = now_of(clock)
     text = clean_reason(reason)
 
+    trail = audit.Trail(session, settings, now, "staff_place_clear", staff=staff.account)
+
     def note(outcome: str, detail: str = "") -> None:
-        audit.record(
-            session,
-            kind="staff_place_clear",
-            outcome=outcome,
-            terminal_id=settings.terminal_id,
-            at=now,
-            staff=staff.account,
+        trail(
+            outcome,
             detail=mask_national_ids(
                 "; ".join(p for p in (f"place={key}", detail, f"reason={text}") if p)
             ),

@@ -8,9 +8,7 @@ time taken tells nothing. Every attempt writes an audit event with ``staff`` set
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -18,12 +16,13 @@ from sqlmodel import Session, select
 from kiosk.core import audit, passwords, rules, text_safety
 from kiosk.core.accounts import login_budget
 from kiosk.core.accounts.lockout import count_failure
+from kiosk.core.clock import Clock
+from kiosk.core.clock import now as now_of
 from kiosk.core.national_id import mask_national_ids as mask_national_ids  # re-exported
 from kiosk.core.text_safety import MAX_INPUT
 from kiosk.infra.config import Settings
-from kiosk.infra.store import STAFF_ROLES, StaffUser, utcnow
+from kiosk.infra.store import STAFF_ROLES, StaffUser
 
-Clock = Callable[[], datetime]
 FieldErrors = dict[str, list[str]]
 LOGIN_FAILED = "staff.login.failed"
 
@@ -77,7 +76,7 @@ def create_staff(
     clock: Clock | None = None,
 ) -> StaffResult:
     """Add a staff user; the account follows the candidates' account rules, the password theirs."""
-    now = (clock or utcnow)()
+    now = now_of(clock)
     account = account.strip()
     errors: FieldErrors = {
         name: [key]
@@ -113,13 +112,8 @@ def create_staff(
         return StaffResult(
             False, "staff.add.invalid", field_errors={"account": ["staff.add.duplicate"]}
         )
-    audit.record(
-        session,
-        kind="staff_add",
-        outcome="ok",
-        terminal_id=settings.terminal_id,
-        at=now,
-        staff=account,
+    audit.Trail(session, settings, now, "staff_add", staff=account)(
+        "ok",
         detail=f"role={role}",
     )
     return StaffResult(True, "staff.add.ok", StaffView.of(row))
@@ -135,20 +129,21 @@ def staff_login(
 ) -> StaffResult:
     """The console's sign-in: one generic answer for every failure, a lock after
     ``settings.lockout_threshold`` failures (doubling, capped) as for candidates."""
-    now = (clock or utcnow)()
+    now = now_of(clock)
     account = account.strip()
     hostile = text_safety.problem(account) or text_safety.problem(password)
     row = get_staff(session=session, account=account) if account and not hostile else None
     dummy = passwords.dummy_hash(settings.bcrypt_rounds)
 
     def note(outcome: str, detail: str = "") -> None:
-        audit.record(
+        audit.Trail(
             session,
-            kind="staff_login",
-            outcome=outcome,
-            terminal_id=settings.terminal_id,
-            at=now,
+            settings,
+            now,
+            "staff_login",
             staff=row.account if row else audit.unknown_account(account, settings),
+        )(
+            outcome,
             detail=detail,
         )
 
