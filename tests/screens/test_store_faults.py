@@ -113,6 +113,8 @@ def test_a_use_case_on_a_deleted_database_is_unavailable(tmp_path: Path) -> None
             account="wang2026",
             chinese_name="王小明",
             password="Kiosk#Demo2026",
+            settings=app.settings,
+            clock=app.clock,
         )
     assert not (tmp_path / "kiosk.db").exists()
     app.store.dispose()
@@ -145,6 +147,8 @@ def test_a_use_case_that_commits_inside_sends_nothing_once_the_file_is_gone(
             chinese_name="林美華",
             email="meihua.lin@example.com",
             send=lambda *args, **values: sent.append(values),
+            settings=app.settings,
+            clock=app.clock,
         )
     assert sent == []
     assert not path.exists()

@@ -362,7 +362,7 @@ async def test_idle_does_not_lock_while_an_import_runs(
     release = threading.Event()
     real_import = group_import.import_file
     ticks: list[float] = []
-    real_check = StaffApp._check_idle
+    real_check = StaffApp.check_walked_away
 
     def slow_import(*args: Any, **kwargs: Any) -> Any:
         release.wait(timeout=60)
@@ -373,7 +373,7 @@ async def test_idle_does_not_lock_while_an_import_runs(
         ticks.append(time.monotonic())
 
     monkeypatch.setattr(group_import, "import_file", slow_import)
-    monkeypatch.setattr(StaffApp, "_check_idle", counted_check)
+    monkeypatch.setattr(StaffApp, "check_walked_away", counted_check)
     app = staff_app_factory()
     path = good_file(tmp_path / "unit.csv", 3)
     try:

@@ -46,6 +46,8 @@ def _login(app: KioskApp, password: str, *, captcha_ok: bool = True) -> Any:
         account="wang2026",
         chinese_name="王小明",
         password=password,
+        settings=app.settings,
+        clock=app.clock,
     )
 
 
@@ -130,7 +132,7 @@ def test_a_registration_while_the_database_is_locked_is_audited_later(
     holder = _locked(tmp_path / "kiosk.db")
     try:
         with pytest.raises(StoreUnavailable):
-            kiosk.use(accounts.register, data=data)
+            kiosk.use(accounts.register, data=data, settings=kiosk.settings, clock=kiosk.clock)
     finally:
         holder.execute("ROLLBACK")
         holder.close()

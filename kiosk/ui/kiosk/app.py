@@ -1,9 +1,11 @@
-"""KioskApp: the shell around the portal's screens — global keys, language, idle wipe, lockdown.
+"""KioskApp: the candidate kiosk on the shared shell (``kiosk.ui.shell``) — global keys, the
+lazily loaded settings, the warm-up, the idle wipe, the end of a session, lockdown.
 
-Screens live in ``kiosk/screens``; this module only keeps what spans them: the store (opened
-lazily, so the login screen paints before SQLAlchemy is imported), the signed-in candidate, the
-language, the idle timer and, with ``--kiosk``, the lockdown (nothing a candidate presses quits,
-suspends or opens a palette; the operator leaves with F12 and the PIN from settings).
+Pages live beside this module (one per portal page); where a login leads is in
+``kiosk.ui.kiosk.navigation``. This module keeps what spans them: the settings (loaded in a thread
+after the first paint, so the login page paints before pydantic and SQLAlchemy are imported), the
+signed-in candidate, the idle timer and, with ``--kiosk``, the lockdown (nothing a candidate presses
+quits, suspends or opens a palette; the operator leaves with F12 and the PIN from settings).
 """
 
 from __future__ import annotations
@@ -14,33 +16,22 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import events
-from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.reactive import reactive
 from textual.screen import Screen
 
 from kiosk.infra import config_files
 from kiosk.infra.i18n import LANGUAGES
-from kiosk.ui import terminal, threads
-from kiosk.ui.widgets.text import relabel
+from kiosk.ui.shell import ShellApp, StoreUnavailable
 
 if TYPE_CHECKING:
     from kiosk.core.accounts import CandidateView
     from kiosk.infra.config import Settings
     from kiosk.infra.store import Store
 
-T = TypeVar("T")
 OPERATOR_REST_SECONDS = 60
-INPUT_EVENTS = (
-    events.Key,
-    events.MouseDown,
-    events.MouseScrollDown,
-    events.MouseScrollUp,
-    events.Paste,
-)
+__all__ = ["KioskApp", "StoreUnavailable"]
 
 
 def warm_up() -> None:
@@ -72,11 +63,7 @@ PAGES_AFTER_LOGIN = (
 )
 
 
-class StoreUnavailable(Exception):
-    """The database is locked, gone or unreachable; screens show a message instead."""
-
-
-class KioskApp(App[None], inherit_bindings=False):
+class KioskApp(ShellApp, inherit_bindings=False):
     """The candidate kiosk. Everything is injectable so tests and demos are deterministic."""
 
     TITLE = "iPAS"
@@ -88,7 +75,6 @@ class KioskApp(App[None], inherit_bindings=False):
         Binding("f12", "operator", "Operator", show=False, priority=True),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
     ]
-    language: reactive[str] = reactive("zh-TW", init=False)
 
     def __init__(
         self,
@@ -100,18 +86,14 @@ class KioskApp(App[None], inherit_bindings=False):
         captcha_seed: int | None = None,
         kiosk_mode: bool = False,
     ) -> None:
-        super().__init__()
+        super().__init__(store=store, clock=clock)
         self._settings = settings  # None: loaded in a thread after the first paint (pydantic)
         self._settings_lock = threading.Lock()
-        self._store = store
-        self.clock = clock
         self.captcha_source = captcha_source
         self.captcha_seed = captcha_seed
         self.kiosk_mode = kiosk_mode
         self.candidate: CandidateView | None = None
-        self.session_token = 0  # bumped by every reset: late worker results of a past session drop
         self.set_reactive(KioskApp.language, self.default_language())
-        self.last_input = time.monotonic()
         self._idle_open = False
         self._operator_resting_until = 0.0
         self.warmed = False  # True once the warm-up thread has loaded what the first login needs
@@ -143,43 +125,6 @@ class KioskApp(App[None], inherit_bindings=False):
             config_files.peek("service_email", config_files.SERVICE_EMAIL),
         )
 
-    # ------------------------------------------------------------------ store
-
-    @property
-    def store(self) -> Store:
-        if self._store is None:
-            from kiosk.infra.store import Store
-
-            try:
-                self._store = Store.from_settings(self.settings)
-            except (OSError, ImportError, ValueError) as error:  # bad path or URL, no driver
-                raise StoreUnavailable(type(error).__name__) from error
-        return self._store
-
-    def use(self, use_case: Callable[..., T], /, **values: Any) -> T:
-        """Run an ``accounts`` use case in one transaction (call it from a worker thread); the
-        audit events of a transaction that fails wait in the spool (``kiosk.core.audit``)."""
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from kiosk.core import audit
-
-        def work(session: Any) -> T:
-            return use_case(session, settings=self.settings, clock=self.clock, **values)
-
-        try:
-            return audit.audited_transaction(
-                self.store,
-                audit.spool_for(self.settings),
-                work,
-                attempt=audit.Attempt(
-                    getattr(use_case, "__name__", "store"),
-                    self.settings.terminal_id,
-                    clock=self.clock,
-                ),
-            )
-        except (SQLAlchemyError, OSError, ImportError) as error:  # locked, gone, no driver
-            raise StoreUnavailable(type(error).__name__) from error
-
     # ------------------------------------------------------------------ screens
 
     def get_default_screen(self) -> Screen[Any]:
@@ -188,15 +133,9 @@ class KioskApp(App[None], inherit_bindings=False):
 
         return LoginScreen()
 
-    def on_load(self) -> None:
-        # Before any worker: thread workers must not leave themselves (and the page they saved)
-        # in a pooled thread's context after the session ends (see kiosk.ui.threads).
-        threads.install()
-
     def on_mount(self) -> None:
-        self.set_interval(1.0, self._check_idle)
+        super().on_mount()
         self.set_timer(0.5, self._prewarm)  # after the first paint
-        terminal.watch(self)  # a terminal that hangs up ends the app (no invisible spinning)
 
     def _prewarm(self) -> None:
         self.run_worker(self._warm_up, thread=True, group="prewarm", exit_on_error=False)
@@ -247,34 +186,10 @@ class KioskApp(App[None], inherit_bindings=False):
         self.call_after_refresh(gc.collect)  # the last session's pages, once login is painted
 
     def signed_in(self, candidate: CandidateView | None) -> None:
+        """The candidate the pages after login show (``kiosk.ui.kiosk.navigation``)."""
         self.candidate = candidate
 
-    def screen_after_login(self, result: Any) -> Any:
-        """Where a successful login goes: forced change, basic data, or the candidate home."""
-        from kiosk.core.accounts import LoginOutcome
-        from kiosk.ui.kiosk.change_password import ChangePasswordScreen
-
-        if result.outcome is LoginOutcome.CHANGE_PASSWORD:
-            return ChangePasswordScreen(result.candidate, change_ticket=result.change_ticket)
-        if result.outcome is LoginOutcome.COMPLETE_PROFILE:
-            return self.screen_for_step("complete_profile")
-        return self.screen_for_step("home")
-
-    def screen_for_step(self, step: str) -> Any:
-        if step == "complete_profile" and self.candidate is not None:
-            from kiosk.ui.kiosk.basic_data import BasicDataScreen
-
-            return BasicDataScreen(self.candidate, required=True)
-        from kiosk.ui.kiosk.home import CandidateHomeScreen
-
-        return CandidateHomeScreen()
-
     # ------------------------------------------------------------------ idle
-
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, INPUT_EVENTS):
-            self.last_input = time.monotonic()
-        await super().on_event(event)
 
     def session_is_pristine(self) -> bool:
         from kiosk.ui.kiosk.login import LoginScreen
@@ -287,7 +202,7 @@ class KioskApp(App[None], inherit_bindings=False):
             and screen.is_pristine()
         )
 
-    def _check_idle(self) -> None:
+    def check_walked_away(self) -> None:
         if self._settings is None:
             return  # still loading (the warm-up thread): nobody has been idle that long yet
         if self._idle_open or time.monotonic() - self.last_input < self.settings.idle_seconds:
@@ -309,12 +224,6 @@ class KioskApp(App[None], inherit_bindings=False):
         self.push_screen(IdleScreen(self.settings.idle_countdown_seconds), done)
 
     # ------------------------------------------------------------------ actions
-
-    def watch_language(self, language: str) -> None:
-        relabel(self.screen_stack, language)
-
-    def action_toggle_language(self) -> None:
-        self.language = "en" if self.language == "zh-TW" else "zh-TW"
 
     def action_end_session(self) -> None:
         self.run_worker(self.reset_session(), exclusive=True, group="reset")

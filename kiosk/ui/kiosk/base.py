@@ -1,33 +1,40 @@
-"""KioskScreen: the frame (top bar, scrolling body, footer) and the busy/worker plumbing that
-every portal page shares."""
+"""KioskScreen: what every portal page shares on top of the shell's page (``ShellScreen``: the
+message line, busy buttons, worker results) — the frame (top bar, scrolling body, footer), rows
+built after the first paint, the captcha row, field helpers and the wipe."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Input, Static
-from textual.worker import Worker, WorkerState
+from textual.widgets import Button, Input
 
-from kiosk.infra.i18n import t
+from kiosk.ui.shell import ShellScreen
 from kiosk.ui.widgets.chrome import FooterBar, TopBar
 from kiosk.ui.widgets.field import LabelledField
-from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
+from kiosk.ui.widgets.text import TLabel
 
 if TYPE_CHECKING:
     from kiosk.core.captcha import Captcha
     from kiosk.ui.kiosk.app import KioskApp
 
-STORE_BUSY = "ui.error.store_busy"
+
+class CaptchaAnswer(Protocol):
+    """What every captcha-guarded use case answers (``LoginResult``, ``QueryResult``)."""
+
+    @property
+    def outcome(self) -> str: ...
+
+    @property
+    def message_key(self) -> str: ...
 
 
-class KioskScreen(Screen[None]):
+class KioskScreen(ShellScreen):
     """A portal page. Subclasses set ``TITLE_KEY`` and implement :meth:`compose_body`."""
 
     TITLE_KEY: ClassVar[str] = "ui.app.title"
@@ -38,7 +45,6 @@ class KioskScreen(Screen[None]):
     ROW_PER_FRAME: ClassVar[bool] = False
     """Long forms (registration) lay out one more row per frame; a short page (login) builds its
     few rows at once, so the captcha and buttons are there sooner."""
-    _worker_token = -1
     ready = True  # False while widgets of compose_later are still to be mounted
     captcha: Captcha | None = None  # set by compose_captcha on pages that have one
     DEFAULT_CSS = """
@@ -147,6 +153,12 @@ class KioskScreen(Screen[None]):
             for row in self.query(".captcha-row"):
                 self.call_after_refresh(row.scroll_visible, animate=False)
 
+    def on_captcha_widget_refreshed(self) -> None:
+        """A new picture: a code typed for the old one cannot be right; type the new one."""
+        if self.query("#captcha-input-field"):
+            self.field("captcha-input").clear()
+            self.field("captcha-input").input.focus()
+
     def field(self, input_id: str) -> LabelledField:
         return self.query_one(f"#{input_id}-field", LabelledField)
 
@@ -162,16 +174,6 @@ class KioskScreen(Screen[None]):
         rows = self.query(f"#{input_id}-field")
         return cast(LabelledField, rows.first()).value if rows else ""
 
-    def show_message(self, key: str | None, *, kind: str = "error", **values: str) -> None:
-        """The page's one-line answer (``#message``), from the catalog; None clears it."""
-        message = self.query_one("#message", Static)
-        message.update(plain(t(key, current_language(), **values)) if key else "")
-        message.set_class(not key, "-empty")
-        message.set_class(kind == "error", "-error")
-        message.set_class(kind == "ok", "-ok")
-        message.set_class(kind == "busy", "-busy")
-        self._message = (key, kind, values)
-
     def show_field_errors(self, errors: dict[str, list[str]]) -> None:
         """Put the first error of each field under it and focus the first broken field."""
         first: LabelledField | None = None
@@ -186,44 +188,7 @@ class KioskScreen(Screen[None]):
         if first is not None:
             first.input.focus()
 
-    def call_store(self, use_case: Callable[..., Any], /, **values: Any) -> Any:
-        """From a worker thread: run an ``accounts`` use case; None when the store is unavailable
-        (locked, gone, unreachable), which the screens answer with ``ui.error.store``. A call
-        still running after ``store_wait.BUSY_AFTER_SECONDS`` says the database is busy."""
-        from kiosk.ui.kiosk.app import StoreUnavailable
-        from kiosk.ui.widgets import store_wait
-
-        token = self._worker_token
-        try:
-            return store_wait.run(
-                self, lambda: self.kiosk.use(use_case, **values), lambda: self._store_busy(token)
-            )
-        except StoreUnavailable:
-            return None
-
-    def _store_busy(self, token: int) -> None:
-        if token == self.kiosk.session_token and self.query("#message"):
-            self.show_message(STORE_BUSY, kind="busy")
-
-    def deliver(self, callback: Callable[[Any], None], result: Any) -> None:
-        """From a worker thread: hand ``result`` to ``callback`` on the event loop — unless the
-        session ended meanwhile (F9, idle): a late answer must not sign anyone back in. The busy
-        message of ``call_store`` goes with the answer (or with the answer dropped)."""
-        token = self._worker_token
-
-        def run() -> None:
-            if self.is_attached and getattr(self, "_message", (None,))[0] == STORE_BUSY:
-                self.show_message(None)
-            if token == self.kiosk.session_token and self.is_attached:
-                callback(result)
-
-        self.app.call_from_thread(run)
-
-    def is_busy(self, button_id: str) -> bool:
-        """True while the button's worker runs (Enter in a field must not start a second one)."""
-        return self.query_one(f"#{button_id}", Button).disabled
-
-    def after_captcha_attempt(self, button_id: str, result: Any) -> bool:
+    def after_captcha_attempt(self, button_id: str, result: CaptchaAnswer | None) -> bool:
         """Every captcha-guarded answer starts the same way: button back, a new picture (the old
         one is used up), an empty code box; a missing store or a wrong code ends it here.
         Returns True when the screen should go on with ``result``."""
@@ -233,26 +198,13 @@ class KioskScreen(Screen[None]):
         self.query_one(CaptchaWidget).show_current()
         self.field("captcha-input").clear()
         if result is None:
-            self.show_message("ui.error.store")
+            self.show_message(self.STORE_ERROR)
             return False
         if result.outcome == "captcha":
             self.show_message(result.message_key)
             self.field("captcha-input").input.focus()
             return False
         return True
-
-    def set_busy(self, button_id: str, busy: bool) -> None:
-        """While a worker runs, its button shows progress and cannot be pressed again."""
-        button = self.query_one(f"#{button_id}", Button)
-        button.disabled = busy
-        button.loading = busy
-        if busy:
-            self._worker_token = self.kiosk.session_token
-
-    def apply_language(self, language: str) -> None:
-        key, kind, values = getattr(self, "_message", (None, "error", {}))
-        if key:
-            self.show_message(key, kind=kind, **values)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "language":
@@ -265,22 +217,13 @@ class KioskScreen(Screen[None]):
             event.stop()
             self.app.pop_screen()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A worker that failed unexpectedly: a message for the candidate, never a traceback."""
-        if event.state is WorkerState.ERROR:
-            from kiosk.infra import oplog
+    def worker_failed(self) -> None:
+        """The code was used up by the failed attempt: a new picture, an empty code box."""
+        if self.query("#captcha-input"):
+            from kiosk.ui.widgets.captcha import CaptchaWidget
 
-            oplog.worker_failed(event.worker.name, event.worker.error)  # with its traceback
-            for button in self.query(TButton):
-                if button.loading:
-                    button.loading = False
-                    button.disabled = False
-            self.show_message("ui.error.unexpected")
-            if self.query("#captcha-input"):  # the code was used up by the failed attempt
-                from kiosk.ui.widgets.captcha import CaptchaWidget
-
-                self.query_one(CaptchaWidget).show_current()
-                self.field("captcha-input").clear()
+            self.query_one(CaptchaWidget).show_current()
+            self.field("captcha-input").clear()
 
     def wipe(self) -> None:
         """Forget every value typed on this page: inputs, errors, messages, a fresh captcha."""
@@ -290,7 +233,7 @@ class KioskScreen(Screen[None]):
             row.clear()
         boxes = self.query(CaptchaWidget)
         if boxes:
-            boxes.first().action_refresh()
+            boxes.first().renew()
         elif self.captcha is not None:  # its row is not mounted yet: it draws the new one
             self.captcha.refresh()
         if self.query("#message"):

@@ -8,7 +8,7 @@ session still works); once saved they go to the candidate home.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,7 +19,11 @@ from kiosk.core.accounts import PROFILE_FIELDS, CandidateView
 from kiosk.ui.widgets.profile_form import NEXT_FIELD, ProfileForm, in_form_order
 from kiosk.ui.widgets.text import TButton, TLabel, plain
 
+from . import navigation
 from .base import KioskScreen
+
+if TYPE_CHECKING:
+    from kiosk.core.accounts import UpdateResult
 
 
 class BasicDataScreen(KioskScreen):
@@ -83,12 +87,17 @@ class BasicDataScreen(KioskScreen):
     def save(self, changes: dict[str, str]) -> None:
         from kiosk.core import accounts
 
-        result: Any = self.call_store(
-            accounts.update_profile, candidate_id=self.candidate.id, changes=changes
+        app = self.kiosk
+        result = self.call_store(
+            accounts.update_profile,
+            candidate_id=self.candidate.id,
+            changes=changes,
+            settings=app.settings,
+            clock=app.clock,
         )
         self.deliver(self.show_result, result)
 
-    def show_result(self, result: Any) -> None:
+    def show_result(self, result: UpdateResult | None) -> None:
         self.set_busy("submit", False)
         if result is None:
             self.show_message("ui.error.store")
@@ -97,11 +106,12 @@ class BasicDataScreen(KioskScreen):
             self.show_message(result.message_key)
             self.show_field_errors(in_form_order(self, result.field_errors))
             return
-        self.kiosk.signed_in(result.candidate)
+        assert result.candidate is not None  # a saved profile comes back with the candidate
         self.candidate = result.candidate
         if self.required:
-            self.app.switch_screen(self.kiosk.screen_for_step("home"))
+            navigation.continue_to(self.kiosk, "home", result.candidate)
             return
+        navigation.signed_in(self.kiosk, result.candidate)
         self.query_one(ProfileForm).load(
             {name: getattr(result.candidate, name) for name in PROFILE_FIELDS}
         )

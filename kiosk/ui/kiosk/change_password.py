@@ -3,7 +3,7 @@ or chosen from the candidate home (authorised by the current password). Rules li
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,7 +14,11 @@ from kiosk.core.accounts import CandidateView
 from kiosk.ui.widgets.field import LabelledField
 from kiosk.ui.widgets.text import TButton, TLabel
 
+from . import navigation
 from .base import KioskScreen
+
+if TYPE_CHECKING:
+    from kiosk.core.accounts import ChangePasswordResult
 
 
 class ChangePasswordScreen(KioskScreen):
@@ -93,17 +97,20 @@ class ChangePasswordScreen(KioskScreen):
     def change(self, *, current: str | None, new: str, confirm: str) -> None:
         from kiosk.core import accounts
 
-        result: Any = self.call_store(
+        app = self.kiosk
+        result = self.call_store(
             accounts.change_password,
             account=self.candidate.account,
             new_password=new,
             new_password_confirm=confirm,
             current_password=current,
             change_ticket=self._ticket or None,
+            settings=app.settings,
+            clock=app.clock,
         )
         self.deliver(self.show_result, result)
 
-    def show_result(self, result: Any) -> None:
+    def show_result(self, result: ChangePasswordResult | None) -> None:
         self.set_busy("submit", False)
         if result is None:
             self.show_message("ui.error.store")
@@ -115,11 +122,11 @@ class ChangePasswordScreen(KioskScreen):
                 errors.pop("current_password")
             self.show_field_errors(errors)
             return
-        self.kiosk.signed_in(result.candidate)
         for row in self.query(LabelledField):
             row.clear()
         if self.forced:
             self._ticket = ""
-            self.app.switch_screen(self.kiosk.screen_for_step(result.next_step))
+            navigation.continue_to(self.kiosk, result.next_step, result.candidate)
         else:
+            navigation.signed_in(self.kiosk, result.candidate)
             self.show_message(result.message_key, kind="ok")

@@ -12,7 +12,7 @@ any kind of ID, so the kind rule only objects to a shape that is no ID at all.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -27,6 +27,9 @@ from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
 from kiosk.ui.widgets.toggles import NarrowRadioButton
 
 from .base import KioskScreen
+
+if TYPE_CHECKING:
+    from kiosk.core.accounts import Channel, QueryResult
 
 CHANNELS = ("email", "sms")
 RESIDENT_SECOND_CHARACTERS = frozenset("89ABCD")
@@ -104,7 +107,7 @@ class CredentialQueryScreen(KioskScreen):
     # ------------------------------------------------------------------ state
 
     @property
-    def channel(self) -> str:
+    def channel(self) -> Channel:
         pressed = self.query_one("#channel", RadioSet).pressed_button
         return "sms" if pressed is not None and pressed.id == "channel-sms" else "email"
 
@@ -191,19 +194,39 @@ class CredentialQueryScreen(KioskScreen):
     # ------------------------------------------------------------------ worker
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="query")
-    def query_credentials(self, **values: str) -> None:
+    def query_credentials(
+        self,
+        *,
+        channel: Channel,
+        national_id_text: str,
+        chinese_name: str,
+        email: str,
+        mobile: str,
+        captcha_answer: str,
+    ) -> None:
         from kiosk.core import accounts
 
-        captcha = self.captcha
-        result: Any = self.call_store(
-            accounts.query_credentials, captcha=captcha, language=self.kiosk.language, **values
+        assert self.captcha is not None  # made with the page (compose_captcha)
+        app = self.kiosk
+        result = self.call_store(
+            accounts.query_credentials,
+            captcha=self.captcha,
+            captcha_answer=captcha_answer,
+            channel=channel,
+            national_id_text=national_id_text,
+            chinese_name=chinese_name,
+            email=email,
+            mobile=mobile,
+            settings=app.settings,
+            language=app.language,
+            clock=app.clock,
         )
         self.deliver(self.show_result, result)
 
-    def show_result(self, result: Any) -> None:
+    def show_result(self, result: QueryResult | None) -> None:
         from kiosk.core.accounts import QueryOutcome
 
-        if not self.after_captcha_attempt("submit", result):
+        if not self.after_captcha_attempt("submit", result) or result is None:
             return
         outcome = result.outcome
         if outcome is QueryOutcome.SENT:

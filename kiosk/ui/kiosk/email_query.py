@@ -9,7 +9,7 @@ today's rules (the legacy import), so a rule line would only mislead.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,6 +21,9 @@ from kiosk.ui.widgets.field import LabelledField
 from kiosk.ui.widgets.text import TButton, TLabel, plain
 
 from .base import KioskScreen
+
+if TYPE_CHECKING:
+    from kiosk.core.accounts import QueryResult
 
 FIELDS = ("account", "chinese-name", "mobile", "captcha-input")
 
@@ -118,17 +121,29 @@ class EmailQueryScreen(KioskScreen):
     # ------------------------------------------------------------------ worker
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="query")
-    def query_email(self, **values: str) -> None:
+    def query_email(
+        self, *, account: str, chinese_name: str, mobile: str, captcha_answer: str
+    ) -> None:
         from kiosk.core import accounts
 
-        captcha = self.captcha
-        result: Any = self.call_store(accounts.query_email, captcha=captcha, **values)
+        assert self.captcha is not None  # made with the page (compose_captcha)
+        app = self.kiosk
+        result = self.call_store(
+            accounts.query_email,
+            captcha=self.captcha,
+            captcha_answer=captcha_answer,
+            account=account,
+            chinese_name=chinese_name,
+            mobile=mobile,
+            settings=app.settings,
+            clock=app.clock,
+        )
         self.deliver(self.show_result, result)
 
-    def show_result(self, result: Any) -> None:
+    def show_result(self, result: QueryResult | None) -> None:
         from kiosk.core.accounts import QueryOutcome
 
-        if not self.after_captcha_attempt("submit", result):
+        if not self.after_captcha_attempt("submit", result) or result is None:
             return
         outcome = result.outcome
         if outcome is QueryOutcome.FOUND:

@@ -4,7 +4,7 @@ the screen is public)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,6 +15,9 @@ from kiosk.core.exams.notices import Notices, notice_text
 from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
 
 from .base import KioskScreen
+
+if TYPE_CHECKING:
+    from kiosk.core.exams.notices import NoticeResult
 
 
 class ExamNoticeScreen(KioskScreen):
@@ -46,22 +49,28 @@ class ExamNoticeScreen(KioskScreen):
             self.query_one(widget_id).display = False
         self.query_one("#send-notice", Button).disabled = True
         self.query_one("#back", Button).focus()
-        self._worker_token = self.kiosk.session_token
+        self.start_work()
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="exam-notice")
     def load(self) -> None:
         from kiosk.core.exams import notices as exam_notices
 
-        candidate = self.kiosk.candidate
-        result: Any = (
-            self.call_store(exam_notices.exam_notices, candidate_id=candidate.id)
+        app = self.kiosk
+        candidate = app.candidate
+        result = (
+            self.call_store(
+                exam_notices.exam_notices,
+                candidate_id=candidate.id,
+                settings=app.settings,
+                clock=app.clock,
+            )
             if candidate is not None
             else None
         )
         self.deliver(self.show_notices, result)
 
-    def show_notices(self, result: Any) -> None:
+    def show_notices(self, result: Notices | None) -> None:
         if result is None:
             self.show_message("ui.error.store")
             return
@@ -107,12 +116,17 @@ class ExamNoticeScreen(KioskScreen):
     def send_notice(self, candidate_id: int, language: str) -> None:
         from kiosk.core.exams import notices as exam_notices
 
-        result: Any = self.call_store(
-            exam_notices.send_notice, candidate_id=candidate_id, language=language
+        app = self.kiosk
+        result = self.call_store(
+            exam_notices.send_notice,
+            candidate_id=candidate_id,
+            language=language,
+            settings=app.settings,
+            clock=app.clock,
         )
         self.deliver(self.show_sent, result)
 
-    def show_sent(self, result: Any) -> None:
+    def show_sent(self, result: NoticeResult | None) -> None:
         self.set_busy("send-notice", False)
         if result is None:
             self.show_message("ui.error.store")

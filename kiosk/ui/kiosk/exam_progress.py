@@ -3,7 +3,7 @@ still do, with 取消報名 where the registration window still allows it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,6 +15,9 @@ from kiosk.infra.i18n import t
 from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
 
 from .base import KioskScreen
+
+if TYPE_CHECKING:
+    from kiosk.core.exams import CancelResult
 
 
 def registration_lines(view: RegistrationView, language: str) -> list[str]:
@@ -87,22 +90,28 @@ class RegistrationProgressScreen(KioskScreen):
         self.reload()
 
     def reload(self) -> None:
-        self._worker_token = self.kiosk.session_token
+        self.start_work()
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="exam-progress")
     def load(self) -> None:
         from kiosk.core import exams
 
-        candidate = self.kiosk.candidate
-        result: Any = (
-            self.call_store(exams.list_registrations, candidate_id=candidate.id)
+        app = self.kiosk
+        candidate = app.candidate
+        result = (
+            self.call_store(
+                exams.list_registrations,
+                candidate_id=candidate.id,
+                settings=app.settings,
+                clock=app.clock,
+            )
             if candidate is not None
             else None
         )
         self.deliver(self.show_registrations, result)
 
-    def show_registrations(self, result: Any) -> None:
+    def show_registrations(self, result: list[RegistrationView] | None) -> None:
         if result is None:
             self.show_message("ui.error.store")
             return
@@ -151,17 +160,22 @@ class RegistrationProgressScreen(KioskScreen):
     def cancel(self, registration_id: int) -> None:
         from kiosk.core import exams
 
-        candidate = self.kiosk.candidate
-        result: Any = (
+        app = self.kiosk
+        candidate = app.candidate
+        result = (
             self.call_store(
-                exams.cancel, candidate_id=candidate.id, registration_id=registration_id
+                exams.cancel,
+                candidate_id=candidate.id,
+                registration_id=registration_id,
+                settings=app.settings,
+                clock=app.clock,
             )
             if candidate is not None
             else None
         )
         self.deliver(self.show_cancelled, result)
 
-    def show_cancelled(self, result: Any) -> None:
+    def show_cancelled(self, result: CancelResult | None) -> None:
         if result is None:
             self.show_message("ui.error.store")
             for button in self.query("#registrations Button").results(Button):

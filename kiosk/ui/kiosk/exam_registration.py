@@ -6,7 +6,7 @@ The subjects and levels come from ``assets/ipas-subjects.csv``; the sessions fro
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -21,6 +21,9 @@ from kiosk.ui.widgets.profile_form import relabel_select
 from kiosk.ui.widgets.text import TButton, TLabel, current_language
 
 from .base import KioskScreen
+
+if TYPE_CHECKING:
+    from kiosk.core.exams import RegisterResult as ExamRegisterResult
 
 
 def subject_options(language: str) -> list[tuple[Text, str]]:
@@ -109,19 +112,24 @@ class ExamRegistrationScreen(KioskScreen):
     def _reload(self) -> None:
         if self.choice is None:
             return
-        self._worker_token = self.kiosk.session_token
+        self.start_work()
         self.load(self.choice)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="exam-sessions")
     def load(self, choice: SubjectChoice) -> None:
         from kiosk.core import exams
 
-        result: Any = self.call_store(
-            exams.list_sessions, subject=choice.subject, level=choice.level
+        app = self.kiosk
+        result = self.call_store(
+            exams.list_sessions,
+            subject=choice.subject,
+            level=choice.level,
+            settings=app.settings,
+            clock=app.clock,
         )
         self.deliver(self.show_sessions, (choice, result))
 
-    def show_sessions(self, answer: tuple[SubjectChoice, Any]) -> None:
+    def show_sessions(self, answer: tuple[SubjectChoice, list[SessionView] | None]) -> None:
         choice, result = answer
         if choice != self.choice:
             return  # the candidate picked another subject meanwhile
@@ -187,15 +195,22 @@ class ExamRegistrationScreen(KioskScreen):
     def register(self, session_id: int) -> None:
         from kiosk.core import exams
 
-        candidate = self.kiosk.candidate
-        result: Any = (
-            self.call_store(exams.register, candidate_id=candidate.id, session_id=session_id)
+        app = self.kiosk
+        candidate = app.candidate
+        result = (
+            self.call_store(
+                exams.register,
+                candidate_id=candidate.id,
+                session_id=session_id,
+                settings=app.settings,
+                clock=app.clock,
+            )
             if candidate is not None
             else None
         )
         self.deliver(self.show_result, result)
 
-    def show_result(self, result: Any) -> None:
+    def show_result(self, result: ExamRegisterResult | None) -> None:
         self.set_busy("back", False)
         if result is None:
             self.show_message("ui.error.store")

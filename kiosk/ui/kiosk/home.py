@@ -16,6 +16,7 @@ from textual.widgets import Button, Static
 from kiosk.infra.i18n import t
 from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
 
+from . import navigation
 from .base import KioskScreen
 
 MENU = (
@@ -65,7 +66,7 @@ class CandidateHomeScreen(KioskScreen):
         if candidate is None:
             return
         if not candidate.profile_complete:  # held on the basic data, which returns home
-            self.app.switch_screen(self.kiosk.screen_for_step("complete_profile"))
+            navigation.continue_to(self.kiosk, "complete_profile")
             return
         self.app.push_screen(screen)
 

@@ -8,7 +8,7 @@ data; anyone else to the candidate home.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,7 +18,11 @@ from textual.widgets import Button, Input, Static
 from kiosk.ui.widgets.field import LabelledField
 from kiosk.ui.widgets.text import TLabel
 
+from . import navigation
 from .base import KioskScreen
+
+if TYPE_CHECKING:
+    from kiosk.core.accounts import LoginResult
 
 FIELDS = ("account", "chinese-name", "password", "captcha-input")
 
@@ -136,29 +140,31 @@ class LoginScreen(KioskScreen):
         self.app.push_screen(EmailQueryScreen())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="auth")
-    def login(self, **values: str) -> None:
+    def login(self, *, account: str, chinese_name: str, password: str, captcha_answer: str) -> None:
         from kiosk.core import accounts
 
-        captcha = self.captcha
-        result: Any = self.call_store(accounts.login, captcha=captcha, **values)
+        assert self.captcha is not None  # made with the page (compose_captcha)
+        app = self.kiosk
+        result = self.call_store(
+            accounts.login,
+            captcha=self.captcha,
+            captcha_answer=captcha_answer,
+            account=account,
+            chinese_name=chinese_name,
+            password=password,
+            settings=app.settings,
+            clock=app.clock,
+        )
         self.deliver(self.show_result, result)
 
-    def show_result(self, result: Any) -> None:
+    def show_result(self, result: LoginResult | None) -> None:
         from kiosk.core.accounts import LoginOutcome
 
-        if not self.after_captcha_attempt("login", result):
+        if not self.after_captcha_attempt("login", result) or result is None:
             return
-        outcome = result.outcome
-        if outcome in (LoginOutcome.FAILED, LoginOutcome.INVALID):
+        if result.outcome in (LoginOutcome.FAILED, LoginOutcome.INVALID):
             self.show_message(result.message_key, **result.message_values)
             self.show_field_errors(result.field_errors)
             self.field("password").clear()
-        elif outcome is LoginOutcome.REGISTER:
-            from .registration import RegistrationScreen
-
-            self.app.push_screen(RegistrationScreen(dict(result.prefill)))
-            self.app.call_after_refresh(self.wipe)  # after the next page's first paint
         else:
-            self.kiosk.signed_in(result.candidate)
-            self.app.push_screen(self.kiosk.screen_after_login(result))
-            self.app.call_after_refresh(self.wipe)
+            navigation.after_login(self.kiosk, result, login_page=self)

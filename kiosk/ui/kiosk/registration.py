@@ -32,11 +32,12 @@ from kiosk.ui.widgets.profile_form import (
 from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
 from kiosk.ui.widgets.toggles import NarrowCheckbox
 
+from . import navigation
 from .base import KioskScreen
 from .modals import ConfirmScreen
 
 if TYPE_CHECKING:
-    from kiosk.core.accounts import Registration
+    from kiosk.core.accounts import RegisterResult, Registration
 
 
 def nationality_options(language: str) -> list[tuple[Any, str]]:
@@ -269,10 +270,13 @@ class RegistrationScreen(KioskScreen):
     def save(self, data: Registration) -> None:
         from kiosk.core import accounts
 
-        result: Any = self.call_store(accounts.register, data=data)
+        app = self.kiosk
+        result = self.call_store(
+            accounts.register, data=data, settings=app.settings, clock=app.clock
+        )
         self.deliver(self.show_result, result)
 
-    def show_result(self, result: Any) -> None:
+    def show_result(self, result: RegisterResult | None) -> None:
         self.set_busy("submit", False)
         if result is None:
             self.show_message("ui.error.store")
@@ -281,5 +285,4 @@ class RegistrationScreen(KioskScreen):
             self.show_message(result.message_key)
             self.show_field_errors(in_form_order(self, result.field_errors))
             return
-        self.kiosk.signed_in(result.candidate)
-        self.app.switch_screen(self.kiosk.screen_for_step("home"))
+        navigation.continue_to(self.kiosk, "home", result.candidate)

@@ -1,9 +1,11 @@
-"""StaffApp: the help-desk console's shell — staff sign-in, language, idle lock, the store.
+"""StaffApp: the help-desk console on the shared shell (``kiosk.ui.shell``) — staff sign-in, the
+idle lock.
 
-Screens live beside this module; this one keeps what spans them: the store (opened lazily), the
-signed-in staff user, the language (zh-TW by default, F2 switches) and the idle lock (after
-``settings.idle_seconds`` without a key or a click the console drops every screen and asks for
-the staff password again; not while a group import runs).
+Screens live beside this module; this one keeps what spans them: the signed-in staff user (who
+the audit names for every call) and the idle lock (after ``settings.idle_seconds`` without a key
+or a click the console drops every screen and asks for the staff password again; not while a
+group import runs). The store, ``use``, the language (zh-TW by default, F2 switches) and the
+session token are the shell's.
 """
 
 from __future__ import annotations
@@ -11,37 +13,22 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import events
-from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.reactive import reactive
 from textual.screen import Screen
 
 from kiosk.infra.config import Settings
-from kiosk.ui import terminal
-from kiosk.ui.widgets.text import relabel
+from kiosk.ui.shell import ShellApp, StoreUnavailable
 
 if TYPE_CHECKING:
     from kiosk.core.helpdesk.staff_accounts import StaffView
     from kiosk.infra.store import Store
 
-T = TypeVar("T")
-INPUT_EVENTS = (
-    events.Key,
-    events.MouseDown,
-    events.MouseScrollDown,
-    events.MouseScrollUp,
-    events.Paste,
-)
+__all__ = ["StaffApp", "StoreUnavailable"]
 
 
-class StoreUnavailable(Exception):
-    """The database is locked, gone or unreachable; screens show a message instead."""
-
-
-class StaffApp(App[None]):
+class StaffApp(ShellApp):
     """The help-desk console. Everything is injectable so tests are deterministic."""
 
     TITLE = "iPAS help desk"
@@ -51,7 +38,6 @@ class StaffApp(App[None]):
         Binding("f9", "lock", "Lock", priority=True),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
     ]
-    language: reactive[str] = reactive("zh-TW", init=False)
 
     def __init__(
         self,
@@ -60,52 +46,17 @@ class StaffApp(App[None]):
         store: Store | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
-        super().__init__()
-        self.settings = settings or Settings()
-        self._store = store
-        self.clock = clock
+        super().__init__(store=store, clock=clock)
+        self._settings = settings or Settings()
         self.staff: StaffView | None = None
-        self.session_token = 0  # bumped by every lock: late worker results of a past sign-in drop
-        self.set_reactive(StaffApp.language, self.settings.language)
-        self.last_input = time.monotonic()
-
-    # ------------------------------------------------------------------ store
+        self.set_reactive(StaffApp.language, self._settings.language)
 
     @property
-    def store(self) -> Store:
-        if self._store is None:
-            from kiosk.infra.store import Store
+    def settings(self) -> Settings:
+        return self._settings
 
-            try:
-                self._store = Store.from_settings(self.settings)
-            except (OSError, ImportError, ValueError) as error:
-                raise StoreUnavailable(type(error).__name__) from error
-        return self._store
-
-    def use(self, use_case: Callable[..., T], /, **values: Any) -> T:
-        """Run a domain function in one transaction (from a worker thread); the audit events of
-        a transaction that fails wait in the spool (``kiosk.core.audit``)."""
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from kiosk.core import audit
-
-        def work(session: Any) -> T:
-            return use_case(session, **values)
-
-        try:
-            return audit.audited_transaction(
-                self.store,
-                audit.spool_for(self.settings),
-                work,
-                attempt=audit.Attempt(
-                    getattr(use_case, "__name__", "store"),
-                    self.settings.terminal_id,
-                    staff=self.staff.account if self.staff else "",
-                    clock=self.clock,
-                ),
-            )
-        except (SQLAlchemyError, OSError, ImportError) as error:
-            raise StoreUnavailable(type(error).__name__) from error
+    def acting_staff(self) -> str:
+        return self.staff.account if self.staff else ""
 
     # ------------------------------------------------------------------ screens
 
@@ -113,10 +64,6 @@ class StaffApp(App[None]):
         from kiosk.ui.staff.login import StaffLoginScreen
 
         return StaffLoginScreen()
-
-    def on_mount(self) -> None:
-        self.set_interval(1.0, self._check_idle)
-        terminal.watch(self)  # a terminal that hangs up ends the app (no invisible spinning)
 
     def signed_in(self, staff: StaffView) -> None:
         from kiosk.ui.staff.search import SearchScreen
@@ -141,12 +88,7 @@ class StaffApp(App[None]):
 
     # ------------------------------------------------------------------ idle
 
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, INPUT_EVENTS):
-            self.last_input = time.monotonic()
-        await super().on_event(event)
-
-    def _check_idle(self) -> None:
+    def check_walked_away(self) -> None:
         if any(getattr(screen, "importing", False) for screen in self.screen_stack):
             # a lock would drop the import's screen and its summary: the idle time counts
             # from the end of the import instead
@@ -163,12 +105,6 @@ class StaffApp(App[None]):
                 wipe()  # a password half typed at an empty desk does not stay
 
     # ------------------------------------------------------------------ actions
-
-    def watch_language(self, language: str) -> None:
-        relabel(self.screen_stack, language)
-
-    def action_toggle_language(self) -> None:
-        self.language = "en" if self.language == "zh-TW" else "zh-TW"
 
     def action_lock(self) -> None:
         self.run_worker(self.lock(), exclusive=True, group="lock")

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, DataTable, Static
-from textual.worker import Worker, WorkerState
 
 from kiosk.infra.i18n import t
+from kiosk.ui.shell import ShellScreen
 from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
 
 if TYPE_CHECKING:
@@ -103,13 +102,15 @@ class StaffKeys(Static):
         self.update(plain(t(self.key, language)))
 
 
-class StaffScreen(Screen[None]):
+class StaffScreen(ShellScreen):
     """A console page. Subclasses set ``TITLE_KEY`` / ``KEYS_KEY`` and implement
     :meth:`compose_body`."""
 
     TITLE_KEY: ClassVar[str] = "staff.app.title"
     KEYS_KEY: ClassVar[str] = "staff.keys.default"
-    _worker_token = -1
+    STORE_ERROR = "staff.error.store"
+    STORE_BUSY = "staff.error.store_busy"
+    UNEXPECTED = "staff.error.unexpected"
     DEFAULT_CSS = """
     StaffScreen #body { padding: 0 1; }
     StaffScreen .page-heading { text-style: bold; color: $accent; margin: 1 0 0 0; }
@@ -139,65 +140,6 @@ class StaffScreen(Screen[None]):
     def compose_body(self) -> ComposeResult:
         yield from ()
 
-    def show_message(self, key: str | None, *, kind: str = "error", **values: str) -> None:
-        """The page's one-line answer (``#message``), from the catalog; None clears it."""
-        message = self.query_one("#message", Static)
-        message.update(plain(t(key, current_language(), **values)) if key else "")
-        message.set_class(not key, "-empty")
-        message.set_class(kind == "error", "-error")
-        message.set_class(kind == "ok", "-ok")
-        message.set_class(kind == "busy", "-busy")
-        self._message = (key, kind, values)
-
-    def apply_language(self, language: str) -> None:
-        key, kind, values = getattr(self, "_message", (None, "error", {}))
-        if key:
-            self.show_message(key, kind=kind, **values)
-
-    def call_store(self, use_case: Callable[..., Any], /, **values: Any) -> Any:
-        """From a worker thread: run a domain function; None when the store is unavailable. A
-        call still running after ``store_wait.BUSY_AFTER_SECONDS`` says the database is busy."""
-        from kiosk.ui.staff.app import StoreUnavailable
-        from kiosk.ui.widgets import store_wait
-
-        token = self._worker_token
-        try:
-            return store_wait.run(
-                self,
-                lambda: self.staff_app.use(use_case, **values),
-                lambda: self._store_busy(token),
-            )
-        except StoreUnavailable:
-            return None
-
-    def _store_busy(self, token: int) -> None:
-        if token == self.staff_app.session_token and self.query("#message"):
-            self.show_message(STORE_BUSY, kind="busy")
-
-    def start_work(self) -> None:
-        """Remember which sign-in a worker belongs to (call on the event loop, before it)."""
-        self._worker_token = self.staff_app.session_token
-
-    def deliver(self, callback: Callable[[Any], None], result: Any) -> None:
-        """From a worker thread: hand ``result`` to ``callback`` on the event loop — unless the
-        console was locked meanwhile."""
-        token = self._worker_token
-
-        def run() -> None:
-            if self.is_attached and getattr(self, "_message", (None,))[0] == STORE_BUSY:
-                self.show_message(None)  # the busy message of call_store goes with the answer
-            if token == self.staff_app.session_token and self.is_attached:
-                callback(result)
-
-        self.app.call_from_thread(run)
-
-    def set_busy(self, button_id: str, busy: bool) -> None:
-        button = self.query_one(f"#{button_id}", Button)
-        button.disabled = busy
-        button.loading = busy
-        if busy:
-            self.start_work()
-
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "language":
             event.stop()
@@ -208,15 +150,3 @@ class StaffScreen(Screen[None]):
         elif event.button.id == "back":
             event.stop()
             self.app.pop_screen()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR:
-            from kiosk.infra import oplog
-
-            oplog.worker_failed(event.worker.name, event.worker.error)  # with its traceback
-            for button in self.query(TButton):
-                if button.loading:
-                    button.loading = False
-                    button.disabled = False
-            if self.query("#message"):
-                self.show_message("staff.error.unexpected")

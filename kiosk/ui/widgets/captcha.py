@@ -40,6 +40,9 @@ class CaptchaWidget(Horizontal):
 
     @dataclass
     class Refreshed(Message):
+        """The candidate asked for a new picture (F5 or the button); handled by
+        ``KioskScreen``, which empties the code box and puts the focus in it."""
+
         widget: CaptchaWidget
 
         @property
@@ -85,9 +88,14 @@ class CaptchaWidget(Horizontal):
             return  # a newer challenge was issued meanwhile; its own draw will show it
         self.query_one("#captcha-image", Static).update(Text("\n".join(challenge.lines)))
 
-    def action_refresh(self) -> None:
+    def renew(self) -> None:
+        """A new challenge, drawn (a page being wiped; nobody asked for it)."""
         self.captcha.refresh()
         self.show_current()
+
+    def action_refresh(self) -> None:
+        """The candidate's F5 or click: a new picture, and the page is told (``Refreshed``)."""
+        self.renew()
         self.post_message(self.Refreshed(self))
 
     def on_button_pressed(self, event: TButton.Pressed) -> None:

@@ -135,6 +135,16 @@ class LabelledField(Vertical):
             self.set_error(None)
             self.recheck()
 
+    @on(RuleHints.Changed)
+    def _rules_changed(self, event: RuleHints.Changed) -> None:
+        """A rule's error under the field goes once every rule passes — also when another
+        field changed them (the password stops containing the account once the account is
+        changed), which no keystroke in this box would clear."""
+        key = getattr(self, "_error_key", (None, {}))[0]
+        passing = all(c.ok or c.severity != "error" for c in event.checks)
+        if key is not None and key.startswith("rules.") and passing:
+            self.set_error(None)
+
     def on_descendant_focus(self) -> None:
         if self.rule_field:
             self.query_one(RuleHints).show_all(True)
