@@ -22,7 +22,7 @@ run: $(STAMP)
 	$(BIN)/ipas-kiosk run
 
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 -m "slow or not slow" $(PYTEST_ARGS)
 
 # tests/browser drive Debian's chromium (never a browser download: no `playwright install`);
 # installed here when missing, as root with apt-get, else they skip and say why.
@@ -48,6 +48,7 @@ probe: $(STAMP)
 check: $(STAMP)
 	$(BIN)/ruff check kiosk tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.infra import oplog
+from kiosk.core import oplog
 from kiosk.infra.config import Settings
 from kiosk.infra.store import Store
 

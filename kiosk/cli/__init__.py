@@ -32,7 +32,8 @@ import typer
 
 from kiosk.cli.sessions import sessions_app
 from kiosk.cli.staff import staff_app
-from kiosk.infra import config_files, oplog
+from kiosk.core import oplog
+from kiosk.infra import config_files
 
 if TYPE_CHECKING:
     from kiosk.infra.config import Settings
@@ -51,7 +52,7 @@ app.add_typer(staff_app, name="staff")
 
 @app.callback()
 def _operator_log(ctx: typer.Context) -> None:
-    """Every command writes the operator log (kiosk.infra.oplog); only serve also to stderr: run and
+    """Every command writes the operator log (kiosk.core.oplog); only serve also to stderr: run and
     staff own the terminal, and a line there would draw over their screen."""
     command = ctx.invoked_subcommand or ""
     if oplog.configure(command, stderr=command == "serve") is None:
@@ -81,12 +82,12 @@ def run(
 ) -> None:
     """Start the kiosk on this terminal."""
     from kiosk.ui.kiosk.app import KioskApp
+    from kiosk.ui.textual_private import crash_of
 
     # Settings (pydantic) and the store (SQLAlchemy) load after the first paint, in a thread.
     app = KioskApp(kiosk_mode=kiosk)
     app.run()
-    # Textual keeps an exception that ended the app in ``_exception``: its traceback is logged.
-    oplog.ended("run", app.return_code, getattr(app, "_exception", None))
+    oplog.ended("run", app.return_code, crash_of(app))  # a crash's traceback goes to the log
     if app.return_code:
         raise typer.Exit(app.return_code)
 

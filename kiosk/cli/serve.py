@@ -129,7 +129,7 @@ class SourceServer(_server.Server):
         _server.AppService = SourceAppService  # type: ignore[misc]
 
     def initialize_logging(self) -> None:
-        """The operator log (``kiosk.infra.oplog``) is set up already: no second stderr handler."""
+        """The operator log (``kiosk.core.oplog``) is set up already: no second stderr handler."""
 
     async def handle_websocket(self, request: Any) -> Any:
         source = connection_source(

@@ -4,7 +4,7 @@ The drawing is the library's (``ImageCaptcha``, DroidSansMono, rotation and warp
 hand-written here, and why:
 
 * **Terminal rendering.** The image is drawn white on black (a black foreground draws no text)
-  with the mild distortion FIELD-NOTES found readable at about 48 columns, box-filtered down to the
+  with the mild distortion measured readable here at about 48 columns, box-filtered down to the
   cell grid and thresholded: each terminal cell shows two vertical pixels as ``' '``, ``'▀'``,
   ``'▄'`` or ``'█'``. A cell is about twice as tall as wide, so each half-cell pixel is square and
   the grid keeps the image's aspect: 48 columns x 8 lines for the 220x70 image. There is no noise

@@ -176,7 +176,7 @@ def mask_national_ids(text: str) -> str:
     file name) before it reaches an audit row: the log never holds a full ID number. Tokens may
     overlap ("card A123456789": "dA12345678" has the shape too), so every placement is found and
     the likeliest win: a valid checksum first, then one that starts a word, then the earliest.
-    It lives here, in a module that imports nothing, so the operator log (``kiosk.infra.oplog``) can
+    It lives here, in a module that imports nothing, so the operator log (``kiosk.core.oplog``) can
     use it on the kiosk's first-paint path; ``kiosk.core.helpdesk.staff_accounts`` re-exports it.
     """
     found = []

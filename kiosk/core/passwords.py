@@ -11,7 +11,8 @@ itself needs three things it does not do:
   72 bytes or fewer without NUL is hashed as is, so the hashes stay plain bcrypt.
 * Verification must never raise: a ``None``, empty or corrupt stored hash is simply ``False``.
 * Unknown accounts must cost the same bcrypt time as known ones: :func:`burn_dummy` checks the
-  password against a dummy hash made at the same cost (STYLE.md, ``authenticate()``).
+  password against a dummy hash made at the same cost (as the FastAPI full-stack template's
+  ``authenticate()`` does).
 
 ``str`` passwords are encoded as UTF-8 with ``surrogatepass``, so even lone surrogates (which a
 paste can deliver) hash and verify instead of raising.

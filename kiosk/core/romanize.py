@@ -120,7 +120,7 @@ _SURNAME_READINGS: dict[str, str] = {
     "秘": "bi",
     "折": "she",
     "翟": "zhai",
-    # Beyond FIELD-NOTES: pypinyin reads these zhan, bo, bao, dou, yuan and bi.
+    # Beyond the surname table measured first: pypinyin reads these zhan, bo, bao, dou, yuan and bi.
     "粘": "nian",
     "卜": "bu",
     "薄": "bo",

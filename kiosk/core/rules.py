@@ -6,12 +6,16 @@ from pending to ok or error while the candidate types. ``is_valid`` says whether
 submitted: no failed error (warnings allowed). Messages are i18n keys ``rules.<field>.<rule>`` in
 ``locales/*/rules.toml``; ``rules.<field>.label`` is the field's display name.
 
-Hand-written because the rules are the portal's own (its 請注意 box, see ``SPEC.md``) and must be
-shown one by one as they pass, which a schema validator (pydantic, cerberus) does not do: those
-stop at the first error and speak their own language. Syntax that is a standard is delegated:
-e-mail to ``email_validator``, mobile number type to ``phonenumbers``, common passwords to the list
-bundled with ``zxcvbn``. The three are imported on first use: together they cost ≈ 110 ms, which
-would otherwise delay the kiosk's first paint.
+Hand-written because the rules are the portal's own (its 請注意 box, see
+``docs/portal/SPEC.md``) and must be shown one by one as they pass, which a schema validator
+(pydantic, cerberus) does not do: those stop at the first error and speak their own language.
+Syntax that is a standard is delegated: e-mail to ``email_validator``, mobile number type to
+``phonenumbers``, common passwords to the list bundled with ``zxcvbn``. The three are imported on
+first use: together they cost ≈ 110 ms, which would otherwise delay the kiosk's first paint.
+
+Why this module is long: it is the portal's rules as one table (every field, every rule, in the
+order a form shows them) with a small predicate per rule; split by field, the table and the
+catalog keys it promises would no longer read as the one list the portal has.
 
 Decisions beyond the portal's text (each documented where it is made):
 

@@ -1,2 +1,2 @@
-"""What the domain stands on: the store and its migrations, settings, catalogs, reference data, the
-operator log."""
+"""What the domain stands on: the store and its migrations, settings, message catalogs, reference
+data."""

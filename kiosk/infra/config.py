@@ -79,7 +79,7 @@ class Settings(BaseSettings):
     sms_timeout: float = 10.0
 
     outbox_dir: Path = Field(default_factory=lambda: data_dir() / "outbox")
-    # The operator log (kiosk.infra.oplog): <log_dir>/ipas-kiosk.log, rotating. Every command sets
+    # The operator log (kiosk.core.oplog): <log_dir>/ipas-kiosk.log, rotating. Every command sets
     # it up before Settings load (config_files.log_dir reads the same variable and file); this field
     # keeps the setting in the one list of settings and gives it the same precedence.
     log_dir: Path = Field(default_factory=log_dir)

@@ -233,7 +233,7 @@ class ShellScreen(Screen[None]):
         traceback goes to the operator log."""
         if event.state is not WorkerState.ERROR:
             return
-        from kiosk.infra import oplog
+        from kiosk.core import oplog
 
         oplog.worker_failed(event.worker.name, event.worker.error)
         for button in self.query(TButton):

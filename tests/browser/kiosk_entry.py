@@ -1,7 +1,7 @@
 """Test-only entry point that tests/browser/test_serve.py serves with ``ipas-kiosk serve
 --command``: the real KioskApp, configured from the environment like ``ipas-kiosk run``, with a
-fixed captcha answer. The product has no way to fix the captcha from outside Python (DESIGN.md);
-this script is that Python, and it lives in tests/ only."""
+fixed captcha answer. The product has no way to fix the captcha from outside Python (a
+contract: README, "Contracts"); this script is that Python, and it lives in tests/ only."""
 
 from __future__ import annotations
 

@@ -27,21 +27,28 @@ CAPTCHA = "12345"
 class ReadyKioskApp(KioskApp):
     """The kiosk whose ``run_test`` starts once the login page is whole: the page paints its
     account box at once and mounts the rest (other fields, captcha, buttons, rules box) a frame
-    later (``KioskScreen.compose_later``)."""
+    later (``KioskScreen.compose_later``), the top bar's buttons a frame after the first paint."""
 
     @asynccontextmanager
     async def run_test(self, *args: Any, **kwargs: Any) -> AsyncIterator[Pilot[Any]]:
         async with super().run_test(*args, **kwargs) as pilot:
-            await wait_for(pilot, lambda: page_ready(pilot.app))
+            await page_built(pilot)
             yield pilot
 
 
+async def page_built(pilot: Pilot[Any], timeout: float = 30.0) -> None:
+    """Await the current page's signal that it is whole (``KioskScreen.built``, set when the
+    rows mounted after the first paint and the top bar's buttons are there)."""
+    built = getattr(pilot.app.screen, "built", None)
+    if built is not None:
+        await asyncio.wait_for(built.wait(), timeout)
+    await pilot.pause()
+
+
 def page_ready(app: Any) -> bool:
-    """The page and its top-bar buttons are whole: some rows are mounted after the first paint
-    (``KioskScreen.compose_later``), the top-bar buttons a frame after it."""
-    screen = app.screen
-    buttons = not screen.query("TopBar") or bool(screen.query("#end-session"))
-    return buttons and getattr(screen, "ready", True)
+    """The current page is whole (its ``built`` signal is set); pages without one always are."""
+    built = getattr(app.screen, "built", None)
+    return built is None or built.is_set()
 
 
 def build_app(tmp_path: Path, *, seed: bool = True, **overrides: Any) -> KioskApp:

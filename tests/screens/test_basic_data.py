@@ -11,6 +11,7 @@ from kiosk.core.accounts import CandidateView
 from kiosk.infra.store import get_candidate_by_account
 from kiosk.ui.kiosk.app import KioskApp
 from kiosk.ui.kiosk.basic_data import BasicDataScreen
+from kiosk.ui.widgets.profile_form import ProfileForm
 from tests.screens.conftest import CAPTCHA, screen_name, type_into, wait_for
 from tests.screens.test_registration import choose, paste, press_button
 
@@ -94,8 +95,9 @@ async def test_correcting_the_profile_from_home_stays_and_says_saved(
         await pilot.pause()
         assert screen.value("english-surname") == "WANG"  # the stored name, not recomputed
         await paste(pilot, "#chinese-name", "王曉明")
-        await pilot.pause(0.5)
-        assert screen.value("english-given-name") == "SIAO-MING"  # the candidate's own
+        form = screen.query_one(ProfileForm)
+        await wait_for(pilot, lambda: "王曉明" in form.settled_names)  # its answer came…
+        assert screen.value("english-given-name") == "SIAO-MING"  # …and left the candidate's own
         await paste(pilot, "#mobile", "0912-000-111")
         await press_button(pilot, "#submit")
         message = screen.query_one("#message", Static)

@@ -66,7 +66,7 @@ def test_the_app_ends_when_its_terminal_hangs_up(tmp_path: Path, command: str) -
     os.close(tty)
     try:
         _read_until(main, b"\x1b[?1049h", timeout=60)  # it took the screen over
-        time.sleep(1)  # and is running
+        _read_until(main, b"iPAS", timeout=60)  # and painted its first page (the top bar)
         assert app.poll() is None
         os.close(main)  # the terminal goes away
         main = -1

@@ -10,10 +10,9 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from kiosk.core import accounts
+from kiosk.core import accounts, oplog
 from kiosk.core.delivery import list_outbox, read_outbox
 from kiosk.core.helpdesk import staff_accounts
-from kiosk.infra import oplog
 from kiosk.infra.i18n import t
 from kiosk.ui.staff.app import StaffApp
 from tests.screens.conftest import CAPTCHA, build_app, screen_name, type_into, wait_for

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList
+from textual.widgets import OptionList
 
 from kiosk.core import exams
 from kiosk.core.demo import seed_demo
@@ -31,11 +31,6 @@ from tests.snapshots.test_snapshots import view
 NOW = datetime(2026, 11, 25, 2, 0, 0)
 LANGUAGES = ("zh-TW", "en")
 Before = Callable[[Pilot[Any]], Awaitable[None]]
-
-
-@pytest.fixture(autouse=True)
-def _still_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
 
 
 def signed_in(make: Callable[[], Any], then: Before | None = None) -> Before:

@@ -14,19 +14,14 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
 
 from kiosk.ui.staff.import_screen import GroupImportScreen
+from kiosk.ui.textual_private import table_is_sized
 from tests.screens.conftest import wait_for, workers_ended
 from tests.staff.test_import import BAD_ROWS, write_csv
 from tests.staff.test_import_screen import host, paste_into, screen
 
 Before = Callable[[Pilot[Any]], Awaitable[None]]
-
-
-@pytest.fixture(autouse=True)
-def _still_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
 
 
 async def opened(pilot: Pilot[Any]) -> None:
@@ -37,12 +32,7 @@ async def opened(pilot: Pilot[Any]) -> None:
 async def table_sized(pilot: Pilot[Any]) -> None:
     """DataTable renders rows added since its last idle event later: wait until it has."""
     table = screen(pilot).table
-
-    def sized() -> bool:
-        pending = table._updated_cells or table._require_update_dimensions
-        return not pending
-
-    await wait_for(pilot, sized)
+    await wait_for(pilot, lambda: table_is_sized(table))
     await pilot.pause()
 
 

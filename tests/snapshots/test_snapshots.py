@@ -26,7 +26,7 @@ from kiosk.ui.kiosk.email_query import EmailQueryScreen
 from kiosk.ui.kiosk.home import CandidateHomeScreen
 from kiosk.ui.kiosk.modals import IdleScreen
 from kiosk.ui.kiosk.registration import RegistrationScreen
-from tests.screens.conftest import build_app, page_ready, type_into, wait_for, workers_ended
+from tests.screens.conftest import build_app, page_built, type_into, wait_for, workers_ended
 
 LANGUAGES = ("zh-TW", "en")
 SIZES = ((100, 32), (80, 24))
@@ -34,8 +34,7 @@ Before = Callable[[Pilot[Any]], Awaitable[None]]
 
 
 @pytest.fixture(autouse=True)
-def _still_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+def _still_countdown(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(IdleScreen, "_tick", lambda self: None)  # the countdown holds still
 
 
@@ -53,10 +52,10 @@ async def settle(pilot: Pilot[Any]) -> None:
         images = app.screen.query("#captcha-image")
         return not images or bool(str(images.first(Static).render()).strip())
 
-    await wait_for(pilot, lambda: page_ready(app))
+    await page_built(pilot)
     await wait_for(pilot, drawn)
-    await pilot.pause(0.3)
     await workers_ended(pilot)
+    await pilot.wait_for_scheduled_animations()
     await pilot.pause()
 
 
@@ -75,7 +74,7 @@ def pushed(make: Callable[[KioskApp], Any], then: Before | None = None) -> Befor
         app = pilot.app
         assert isinstance(app, KioskApp)
         await app.push_screen(make(app))
-        await wait_for(pilot, lambda: page_ready(app))  # some rows mount after the paint
+        await page_built(pilot)  # some rows mount after the paint
         if then is not None:
             await then(pilot)
         await settle(pilot)

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable
 
 from kiosk.infra.store import AuditEvent, Candidate, StaffUser
 from kiosk.ui.staff.app import StaffApp
@@ -27,11 +27,6 @@ LANGUAGES = ("zh-TW", "en")
 SIZES = ((100, 32), (80, 24))
 MOMENT = datetime(2026, 11, 25, 9, 0, 0)
 Before = Callable[[Pilot[Any]], Awaitable[None]]
-
-
-@pytest.fixture(autouse=True)
-def _still_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
 
 
 def fixed_app(tmp_path: Path, language: str) -> StaffApp:
@@ -45,7 +40,6 @@ def fixed_app(tmp_path: Path, language: str) -> StaffApp:
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-    await pilot.pause(0.3)
     # every worker ended (a search superseded by the next key ends cancelled, which
     # workers.wait_for_complete would raise for), and every DataTable has sized its columns
     # (it does so on its own idle event, some time after the rows arrive)

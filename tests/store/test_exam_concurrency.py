@@ -10,6 +10,7 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from kiosk.core import exams
@@ -130,6 +131,7 @@ def _race(
     return got
 
 
+@pytest.mark.slow
 def test_sixteen_terminals_race_for_five_seats(store_factory: StoreFactory) -> None:
     store = store_factory.create()
     candidate_ids, session_id = _prepare(store, candidates=TERMINALS, seats=SEATS)
@@ -146,6 +148,7 @@ def test_sixteen_terminals_race_for_five_seats(store_factory: StoreFactory) -> N
         assert {r.candidate_id for r in rows} == winners
 
 
+@pytest.mark.slow
 def test_one_candidate_on_eight_terminals_registers_once(store_factory: StoreFactory) -> None:
     store = store_factory.create()
     (candidate_id,), session_id = _prepare(store, candidates=1, seats=SEATS)
@@ -158,6 +161,7 @@ def test_one_candidate_on_eight_terminals_registers_once(store_factory: StoreFac
         assert len(session.exec(select(ExamRegistration)).all()) == 1
 
 
+@pytest.mark.slow
 def test_one_candidate_on_eight_terminals_gets_one_session_of_a_subject(
     store_factory: StoreFactory,
 ) -> None:

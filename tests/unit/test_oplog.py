@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.infra import config_files, oplog
+from kiosk.core import oplog
+from kiosk.infra import config_files
 from kiosk.infra.config import Settings
 
 BCRYPT = "$2b$12$" + "N9qo8uLOickgx2ZMRZoMye" + "IjZAgcfl7p92ldGxad68LJZdL17lhWy"

@@ -194,7 +194,7 @@ SURNAMES = {
     "彭": "PENG", "孟": "MENG", "鍾": "JHONG", "崔": "CUEI", "瞿": "CYU", "熊": "SYONG",
     "牛": "NIOU", "戚": "CI", "施": "SHIH", "石": "SHIH", "池": "CHIH", "司": "SIH",
     "任": "REN", "阮": "RUAN", "薛": "SYUE", "闕": "CYUE", "全": "CYUAN", "宣": "SYUAN",
-    # The surname reading table of FIELD-NOTES, in Tongyong.
+    # The surname reading table (measured against pypinyin here), in Tongyong.
     "曾": "ZENG", "區": "OU", "解": "SIE", "仇": "CIOU", "樂": "YUE", "朴": "PIAO",
     "查": "JHA", "蓋": "GE", "繆": "MIAO", "種": "CHONG", "召": "SHAO", "秘": "BI",
     "折": "SHE", "翟": "JHAI",
@@ -217,7 +217,7 @@ COMPOUND_SURNAMES = {
     "南宮": "NANGONG", "呼延": "HUYAN", "軒轅": "SYUANYUAN", "鍾離": "JHONGLI", "澹臺": "TANTAI",
     "宇文": "YUWUN", "万俟": "MOCI", "單于": "CHANYU",
 }  # fmt: skip
-"""FIELD-NOTES' whole list, written as one word (MOFA: 范姜大明 → FANJIANG, DA-MING)."""
+"""The whole compound-surname list, written as one word (MOFA: 范姜大明 → FANJIANG, DA-MING)."""
 
 
 @pytest.mark.parametrize(("compound", "expected"), COMPOUND_SURNAMES.items())

@@ -1,5 +1,8 @@
 """團體報名 group registration import: a unit's file of candidates, checked, previewed, imported.
 
+Why this module is long: reading, checking and importing share one row model here; the streaming
+rewrite for 100,000-row files splits them into reader, check and importer.
+
 A unit (school, company, training centre) sends one file of its candidates: CSV (UTF-8, UTF-8 with
 BOM, UTF-16 as Excel's "Unicode text", or Big5/cp950 as older Taiwanese Excel saves it) or XLSX
 (openpyxl, read-only). The header is the first row that names the required columns (title rows

@@ -1,5 +1,8 @@
 """Help-desk look-ups: the one-box candidate search, the candidate view and the audit log.
 
+Why this module is long: the three look-ups share their masking and staff re-checks; the help
+desk's second pass splits them into modules of their own.
+
 Search decides by the shape of what was typed: a whole national ID is an exact match; with ``@``
 an e-mail prefix; digits a mobile prefix; Chinese a name prefix; anything else an account prefix.
 Prefixes are range queries (``col >= p AND col < p'`` where p' is p with its last character

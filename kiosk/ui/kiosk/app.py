@@ -26,9 +26,10 @@ from kiosk.infra.i18n import LANGUAGES
 from kiosk.ui.shell import ShellApp, StoreUnavailable
 
 if TYPE_CHECKING:
-    from kiosk.core.accounts import CandidateView
+    from kiosk.core.accounts import CandidateView, LoginResult
     from kiosk.infra.config import Settings
     from kiosk.infra.store import Store
+    from kiosk.ui.kiosk.navigation import Step
 
 OPERATOR_REST_SECONDS = 60
 __all__ = ["KioskApp", "StoreUnavailable"]
@@ -147,7 +148,7 @@ class KioskApp(ShellApp, inherit_bindings=False):
             message = f"ipas-kiosk: configuration error: {error}"
             self.call_from_thread(self.exit, return_code=2, message=message)
             return
-        from kiosk.infra import oplog
+        from kiosk.core import oplog
 
         oplog.started("run", self.settings)  # terminal and database, known only now
         warm_up()
@@ -174,9 +175,9 @@ class KioskApp(ShellApp, inherit_bindings=False):
         wipe = getattr(base, "wipe", None)
         if wipe is not None:
             wipe()
-        # What caches keep of the session's text once its pages are gone (kiosk.ui.widgets.forget)
+        # What caches keep of the session's text once its pages are gone (kiosk.ui.textual_private)
         from kiosk.core import rules
-        from kiosk.ui.widgets.forget import forget_rendered_text
+        from kiosk.ui.textual_private import forget_rendered_text
 
         rules.forget_typed_values()
         forget_rendered_text()
@@ -186,8 +187,21 @@ class KioskApp(ShellApp, inherit_bindings=False):
         self.call_after_refresh(gc.collect)  # the last session's pages, once login is painted
 
     def signed_in(self, candidate: CandidateView | None) -> None:
-        """The candidate the pages after login show (``kiosk.ui.kiosk.navigation``)."""
+        """The candidate the pages after login show (a fresh snapshot after each save)."""
         self.candidate = candidate
+
+    # Where a page leads is decided in one place, kiosk.ui.kiosk.navigation; pages ask the app,
+    # so neither it nor the app is imported by a page (no import cycle through the pages).
+
+    def after_login(self, result: LoginResult, *, login_page: Screen[None]) -> None:
+        from kiosk.ui.kiosk import navigation
+
+        navigation.after_login(self, result, login_page=login_page)
+
+    def continue_to(self, step: Step, candidate: CandidateView | None = None) -> None:
+        from kiosk.ui.kiosk import navigation
+
+        navigation.continue_to(self, step, candidate)
 
     # ------------------------------------------------------------------ idle
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Input
 
@@ -85,9 +87,29 @@ class KioskScreen(ShellScreen):
         """
         return ()
 
+    @dataclass
+    class Built(Message):
+        """The page is whole: every row of ``compose_later`` and the top bar's touch buttons
+        are mounted. Posted once; ``built`` (an asyncio event) is set at the same moment, which
+        tests await instead of polling or sleeping."""
+
+        page: KioskScreen
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.ready = not self._builds_later()
+        self.built = asyncio.Event()
+        self._bar_built = False
+
+    def top_bar_built(self) -> None:
+        """Called by the top bar once its buttons are mounted (a frame after the first paint)."""
+        self._bar_built = True
+        self._maybe_built()
+
+    def _maybe_built(self) -> None:
+        if self.ready and self._bar_built and not self.built.is_set():
+            self.built.set()
+            self.post_message(self.Built(self))
 
     def _builds_later(self) -> bool:
         return type(self).compose_later is not KioskScreen.compose_later
@@ -117,6 +139,7 @@ class KioskScreen(ShellScreen):
                 await more()
         self.ready = True
         self.page_completed()
+        self._maybe_built()
 
     async def next_row(self) -> None:
         """Between two rows of ``compose_later``: a long page waits for the frame (see

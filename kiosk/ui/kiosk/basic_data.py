@@ -19,7 +19,6 @@ from kiosk.core.accounts import PROFILE_FIELDS, CandidateView
 from kiosk.ui.widgets.profile_form import NEXT_FIELD, ProfileForm, in_form_order
 from kiosk.ui.widgets.text import TButton, TLabel, plain
 
-from . import navigation
 from .base import KioskScreen
 
 if TYPE_CHECKING:
@@ -109,9 +108,9 @@ class BasicDataScreen(KioskScreen):
         assert result.candidate is not None  # a saved profile comes back with the candidate
         self.candidate = result.candidate
         if self.required:
-            navigation.continue_to(self.kiosk, "home", result.candidate)
+            self.kiosk.continue_to("home", result.candidate)
             return
-        navigation.signed_in(self.kiosk, result.candidate)
+        self.kiosk.signed_in(result.candidate)
         self.query_one(ProfileForm).load(
             {name: getattr(result.candidate, name) for name in PROFILE_FIELDS}
         )

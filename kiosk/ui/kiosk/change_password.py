@@ -14,7 +14,6 @@ from kiosk.core.accounts import CandidateView
 from kiosk.ui.widgets.field import LabelledField
 from kiosk.ui.widgets.text import TButton, TLabel
 
-from . import navigation
 from .base import KioskScreen
 
 if TYPE_CHECKING:
@@ -126,7 +125,7 @@ class ChangePasswordScreen(KioskScreen):
             row.clear()
         if self.forced:
             self._ticket = ""
-            navigation.continue_to(self.kiosk, result.next_step, result.candidate)
+            self.kiosk.continue_to(result.next_step, result.candidate)
         else:
-            navigation.signed_in(self.kiosk, result.candidate)
+            self.kiosk.signed_in(result.candidate)
             self.show_message(result.message_key, kind="ok")

@@ -16,7 +16,6 @@ from textual.widgets import Button, Static
 from kiosk.infra.i18n import t
 from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
 
-from . import navigation
 from .base import KioskScreen
 
 MENU = (
@@ -66,7 +65,7 @@ class CandidateHomeScreen(KioskScreen):
         if candidate is None:
             return
         if not candidate.profile_complete:  # held on the basic data, which returns home
-            navigation.continue_to(self.kiosk, "complete_profile")
+            self.kiosk.continue_to("complete_profile")
             return
         self.app.push_screen(screen)
 

@@ -18,7 +18,6 @@ from textual.widgets import Button, Input, Static
 from kiosk.ui.widgets.field import LabelledField
 from kiosk.ui.widgets.text import TLabel
 
-from . import navigation
 from .base import KioskScreen
 
 if TYPE_CHECKING:
@@ -167,4 +166,4 @@ class LoginScreen(KioskScreen):
             self.show_field_errors(result.field_errors)
             self.field("password").clear()
         else:
-            navigation.after_login(self.kiosk, result, login_page=self)
+            self.kiosk.after_login(result, login_page=self)

@@ -15,17 +15,8 @@ from textual.widgets import Button, Input, Static
 
 from kiosk.infra.i18n import t
 from kiosk.ui.widgets.field import KioskInput
+from kiosk.ui.widgets.modal import MODAL_CSS
 from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
-
-MODAL_CSS = """
-{name} {{ align: center middle; background: $background 60%; }}
-{name} > Vertical {{ width: 64; max-width: 100%; height: auto; border: thick $warning;
-                    background: $surface; padding: 1 2; }}
-{name} .modal-title {{ text-style: bold; margin: 0 0 1 0; }}
-{name} .modal-line {{ height: auto; }}
-{name} Horizontal {{ height: auto; margin: 1 0 0 0; }}
-{name} Horizontal > Button {{ margin: 0 1 0 0; }}
-"""
 
 
 class ConfirmScreen(ModalScreen[bool]):

@@ -1,6 +1,7 @@
 """Where a candidate goes next, in one place: after a login (registration, a forced password
 change, the basic data to complete, or the candidate home), after a registration, a forced
-change or a saved profile. Pages call these; none of them decides where it leads by itself."""
+change or a saved profile. Pages ask the app (``KioskApp.after_login``, ``continue_to``), which
+asks this module; no page imports the app or this module, and none decides where it leads."""
 
 from __future__ import annotations
 

@@ -32,7 +32,6 @@ from kiosk.ui.widgets.profile_form import (
 from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
 from kiosk.ui.widgets.toggles import NarrowCheckbox
 
-from . import navigation
 from .base import KioskScreen
 from .modals import ConfirmScreen
 
@@ -285,4 +284,4 @@ class RegistrationScreen(KioskScreen):
             self.show_message(result.message_key)
             self.show_field_errors(in_form_order(self, result.field_errors))
             return
-        navigation.continue_to(self.kiosk, "home", result.candidate)
+        self.kiosk.continue_to("home", result.candidate)

@@ -14,8 +14,7 @@ from kiosk.infra.i18n import t
 from kiosk.ui.widgets.field import KioskInput
 from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
 
-from .base import StaffScreen, fill_table
-from .candidate import when
+from .base import StaffScreen, fill_table, when
 
 FILTERS = ("candidate", "staff", "kind", "from", "to")
 COLUMNS = (

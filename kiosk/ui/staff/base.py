@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
@@ -25,6 +26,10 @@ StaffTopBar > #signed-in { width: auto; padding: 0 1; }
 StaffTopBar > Button { min-width: 8; margin: 0 0 0 1; }
 StaffKeys { height: 1; dock: bottom; background: $panel; color: $text-muted; padding: 0 1; }
 """
+
+
+def when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def cell(value: object) -> Text:

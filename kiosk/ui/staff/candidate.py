@@ -3,7 +3,6 @@ deliveries (masked) and exam registrations. Every action asks for a reason first
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, ClassVar
 
 from rich.cells import cell_len
@@ -16,7 +15,7 @@ from textual.widgets import Button, DataTable, Static
 from kiosk.infra.i18n import t
 from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
 
-from .base import StaffScreen, fill_table
+from .base import StaffScreen, fill_table, when
 from .modals import ProfileEditScreen, ReasonScreen
 
 EVENT_COLUMNS = (
@@ -55,10 +54,6 @@ PROFILE = (
     "department",
 )
 LABEL_WIDTH = 16
-
-
-def when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def lines(pairs: list[tuple[str, str]], language: str) -> str:

@@ -314,7 +314,7 @@ class GroupImportScreen(Screen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:  # a bug, not a user mistake: never a traceback
-            from kiosk.infra import oplog
+            from kiosk.core import oplog
 
             oplog.worker_failed(event.worker.name, event.worker.error)  # with its traceback
             self._set_busy(False)

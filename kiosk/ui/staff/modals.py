@@ -13,8 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from kiosk.infra.i18n import t
-from kiosk.ui.kiosk.modals import MODAL_CSS
 from kiosk.ui.widgets.field import KioskInput, LabelledField
+from kiosk.ui.widgets.modal import MODAL_CSS
 from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
 
 if TYPE_CHECKING:
@@ -185,7 +185,7 @@ class ProfileEditScreen(ModalScreen[Any]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="edit")
     def save(self, changes: dict[str, str], reason: str) -> None:
         from kiosk.core.helpdesk import actions as helpdesk_actions
-        from kiosk.ui.staff.app import StoreUnavailable
+        from kiosk.ui.shell import StoreUnavailable
 
         app = cast("StaffApp", self.app)
         staff = app.staff

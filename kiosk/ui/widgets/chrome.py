@@ -31,13 +31,16 @@ class TopBar(Horizontal):
         # The touch buttons follow a frame later; the keys F2 and F9 work from the first frame.
         self.call_after_refresh(self._mount_buttons)
 
-    def _mount_buttons(self) -> None:
+    async def _mount_buttons(self) -> None:
         if not self.is_attached:
             return  # the app is closing (a signal, a hang-up): mounting now would crash it
-        self.mount(
+        await self.mount(
             TButton("ui.chrome.language", id="language", compact=True),
             TButton("ui.chrome.end_session", id="end-session", compact=True, variant="warning"),
         )
+        built = getattr(self.screen, "top_bar_built", None)
+        if built is not None:
+            built()  # the page's Built signal waits for these buttons too
 
 
 class FooterBar(Static):

@@ -1,39 +1,31 @@
 """LabelledField: label (with the portal's * for required), input, live rules, and an error line.
 
-The input keeps the DESIGN.md id (``#account``, ``#chinese-name`` …); its rules are
-``#<id>-rules`` and a message from the server side (duplicate account, …) goes to ``#<id>-error``.
+The input keeps its contract id (README, "Contracts": ``#account``, ``#chinese-name`` …); its
+rules are ``#<id>-rules`` and a message from the server side (duplicate account, …) goes to
+``#<id>-error``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.geometry import Size
-from textual.reactive import Reactive
 from textual.widgets import Input, Static
 
 from kiosk.infra.i18n import t
+from kiosk.ui.textual_private import QuietVirtualSize, StarredPassword
 from kiosk.ui.widgets.rule_hints import RuleHints
 from kiosk.ui.widgets.text import TLabel, current_language, plain
 
 ContextFn = Callable[[], Mapping[str, str]]
 
 
-class KioskInput(Input):
+class KioskInput(QuietVirtualSize, StarredPassword):
     """An Input that masks passwords with ``*`` (Textual's ``•`` is ambiguous-width) and never
-    copies or cuts a password to a clipboard the next candidate could paste from.
-
-    Textual's Input sets its virtual size on every keystroke, and that reactive asks for a layout
-    of the whole screen (≈ 16 ms on the registration page, per key). The box's size never depends
-    on its text (fixed height, width from the grid), and its horizontal scrolling reads the
-    virtual size directly, so a repaint is enough.
-    """
-
-    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+    copies or cuts a password to a clipboard the next candidate could paste from; a keystroke
+    repaints the box instead of laying out the page (both in ``kiosk.ui.textual_private``)."""
 
     def action_copy(self) -> None:
         if not self.password:
@@ -42,12 +34,6 @@ class KioskInput(Input):
     def action_cut(self) -> None:
         if not self.password:
             super().action_cut()
-
-    @property
-    def _value(self) -> Text:
-        if self.password:
-            return Text("*" * len(self.value), no_wrap=True, overflow="ignore", end="")
-        return super()._value
 
 
 class LabelledField(Vertical):

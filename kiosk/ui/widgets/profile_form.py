@@ -2,8 +2,8 @@
 
 ``ProfileForm`` holds, in the portal's order: 中文姓名, 英文譯名 (surname and given name,
 with 註4 and 註5), 電子郵件, whatever the screen puts after the e-mail (registration: the
-passwords), 手機號碼, 性別, 學歷, 學校名稱 and 系所名稱. Ids are DESIGN.md's (``#chinese-name``
-to ``#department``).
+passwords), 手機號碼, 性別, 學歷, 學校名稱 and 系所名稱. Ids are the contract's (README,
+"Contracts": ``#chinese-name`` to ``#department``).
 
 The English name follows 註4: until the candidate edits either English box, it is MOFA's Tongyong
 romanization of the Chinese name, computed in a worker after a pause in typing (the first call
@@ -165,6 +165,9 @@ class ProfileForm(Vertical):
             self.initial.get("english_surname") or self.initial.get("english_given_name")
         )
         self._romanize_timer: Timer | None = None
+        # Each Chinese name whose English name is settled: romanized, or the candidate's own kept
+        # (what tests await instead of a pause)
+        self.settled_names: list[str] = []
 
     def compose(self) -> ComposeResult:
         if not self.sliced:
@@ -288,9 +291,11 @@ class ProfileForm(Vertical):
     # ------------------------------------------------------------------ English name (註4)
 
     @on(Input.Changed, "#chinese-name")
-    def _chinese_name_changed(self) -> None:
+    def _chinese_name_changed(self, event: Input.Changed) -> None:
         if not self.english_edited:
             self._schedule_romanize()
+        else:  # the candidate's own spelling stays: settled at once
+            self.settled_names.append(event.value)
 
     @on(Input.Changed, "#english-surname")
     @on(Input.Changed, "#english-given-name")
@@ -319,6 +324,7 @@ class ProfileForm(Vertical):
             self.app.call_from_thread(self._fill_english, chinese_name, surname, given)
 
     def _fill_english(self, chinese_name: str, surname: str, given: str) -> None:
+        self.settled_names.append(chinese_name)  # what tests await: the answer has come
         if self.english_edited or self._input("chinese-name").value != chinese_name:
             return  # edited meanwhile, or a newer name is on its way
         for input_id, value in (("english-surname", surname), ("english-given-name", given)):

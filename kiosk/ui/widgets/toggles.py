@@ -1,25 +1,15 @@
 """Radio buttons and check boxes drawn with ASCII: Textual's ``▐●▌`` are East Asian ambiguous-width
-glyphs, which a terminal set to render them wide would misalign (FIELD-NOTES)."""
+glyphs, which a terminal set to render them wide would misalign (Textual counts them as one
+cell; measured here, 2026-11). The drawing overrides private API: ``kiosk.ui.textual_private``."""
 
 from __future__ import annotations
 
-from textual.content import Content
-from textual.widgets import Checkbox, RadioButton
+from kiosk.ui.textual_private import AsciiCheckbox, AsciiRadioButton
 
 
-class NarrowRadioButton(RadioButton):
+class NarrowRadioButton(AsciiRadioButton):
     """``(*)`` when chosen, ``( )`` otherwise."""
 
-    @property
-    def _button(self) -> Content:
-        style = self.get_visual_style("toggle--button")
-        return Content.assemble("(", ("*" if self.value else " ", style), ")")
 
-
-class NarrowCheckbox(Checkbox):
+class NarrowCheckbox(AsciiCheckbox):
     """``[X]`` when checked, ``[ ]`` otherwise."""
-
-    @property
-    def _button(self) -> Content:
-        style = self.get_visual_style("toggle--button")
-        return Content.assemble("[", ("X" if self.value else " ", style), "]")
