@@ -54,9 +54,9 @@ def fuzz(cases: int) -> list[str]:
         "| use case | cases run | failing | invalid (filtered) | exception |",
         "|---|---|---|---|---|",
     ]
-    for name, passing, failing, invalid in rows:
-        crashed = "yes" if f"test_{name}" in failed else "none"
-        lines.append(f"| {name} | {passing + failing:,} | {failing} | {invalid} | {crashed} |")
+    for case, passing, failing, invalid in rows:
+        crashed = "yes" if f"test_{case}" in failed else "none"
+        lines.append(f"| {case} | {passing + failing:,} | {failing} | {invalid} | {crashed} |")
     total = sum(p + f for _, p, f, _ in rows)
     lines += [
         "",
@@ -164,6 +164,111 @@ def kill_nine(backend: str, kills: int) -> list[str]:
     ]
 
 
+# ------------------------------------------------------------------ a vanished and a locked store
+
+
+def faults(attempts: int) -> list[str]:
+    """A database deleted, then replaced, under a running kiosk; a database locked by another
+    writer: what the kiosk reports and what is on disk at the path afterwards."""
+    import os
+    import sqlite3
+
+    from sqlmodel import select
+
+    from kiosk.core import accounts, audit
+    from kiosk.core.accounts import Registration
+    from kiosk.infra.store import AuditEvent, Candidate, Store
+    from kiosk.ui.shell import StoreUnavailable
+    from tests.screens.conftest import build_app
+
+    lines = [
+        "### A vanished and a locked database under a running kiosk",
+        "",
+        "| fault | attempts | answered unavailable | reported saved | rows at the path "
+        "| seconds to answer (max) |",
+        "|---|---|---|---|---|---|",
+    ]
+
+    def registration(n: int) -> Registration:
+        from bench.probe_child import citizen_id
+
+        return Registration(
+            account=f"fault{n:05d}",
+            national_id=citizen_id(9_000_000 + n),
+            chinese_name="王小明",
+            email=f"fault{n}@example.com",
+            mobile="0912345678",
+            gender="M",
+            education="04",
+            school="國立清華大學",
+            department="資訊工程學系",
+            password="Tq7#pLm2$Vx9",
+            password_confirm="Tq7#pLm2$Vx9",
+        )
+
+    for fault in ("deleted", "replaced", "locked"):
+        folder = Path(tempfile.mkdtemp(prefix=f"probe-{fault}-"))
+        app = build_app(folder, store_busy_seconds=2.0)
+        path = folder / "kiosk.db"
+        with app.store.session() as session:  # the pool holds the file open, as a kiosk does
+            session.exec(select(Candidate.id).limit(1)).all()
+        holder = None
+        if fault == "deleted":
+            os.remove(path)
+        elif fault == "replaced":
+            other = Store(f"sqlite:///{folder / 'other.db'}")
+            other.upgrade()
+            other.dispose()
+            os.replace(folder / "other.db", path)
+        else:
+            holder = sqlite3.connect(path, isolation_level=None)
+            holder.execute("BEGIN IMMEDIATE")
+        unavailable = saved = 0
+        slowest = 0.0
+        for n in range(attempts):
+            started = time.perf_counter()
+            try:
+                result = app.use(
+                    accounts.register,
+                    data=registration(n),
+                    settings=app.settings,
+                    clock=app.clock,
+                )
+                saved += bool(result.ok)
+            except StoreUnavailable:
+                unavailable += 1
+            slowest = max(slowest, time.perf_counter() - started)
+        if holder is not None:
+            holder.execute("ROLLBACK")
+            holder.close()
+        spooled = ""
+        if fault == "locked":  # the next transaction that succeeds writes the spooled audit
+            app.use(accounts.register, data=registration(attempts), settings=app.settings)
+            with app.store.session() as session:
+                kept = session.exec(select(AuditEvent).where(AuditEvent.outcome == audit.UNSAVED))
+                spooled = f"; {len(kept.all())} audit events replayed from the spool"
+        rows = 0
+        if path.exists():
+            check = Store(f"sqlite:///{path}")
+            with check.session() as session:
+                found = session.exec(select(Candidate.account)).all()
+                rows = sum(account.startswith("fault") for account in found)
+            check.dispose()
+        app.store.dispose()
+        lines.append(
+            f"| {fault} | {attempts} | {unavailable} | {saved} | {rows}{spooled} | {slowest:.2f} |"
+        )
+    lines += [
+        "",
+        'Deleted: every attempt is answered "unavailable", nothing is reported saved and no '
+        "empty file appears. Replaced: the kiosk goes on with the file now at the path, and what "
+        "it reports saved is in that file. Locked: each answer comes within the busy bound "
+        "(`store_busy_seconds`, 2 s here); the attempts' audit waits in the spool and is written "
+        "once the database is free.",
+    ]
+    return lines
+
+
 def _utc(**delta: float) -> datetime:
     from datetime import timedelta
 
@@ -176,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.probe")
     parser.add_argument("--cases", type=int, default=10_000, help="fuzz cases per use case")
     parser.add_argument("--kills", type=int, default=60, help="kill -9 per backend")
+    parser.add_argument("--attempts", type=int, default=20, help="registrations per fault")
     parser.add_argument("--skip", action="append", default=[], help="fuzz, kill, faults")
     args = parser.parse_args(argv)
     print(f"## Hardening probe — {time.strftime('%Y-%m-%d %H:%M')} (`make probe`)")
@@ -192,6 +298,10 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(kill_nine(backend, args.kills)))
             sys.stdout.flush()
         print()
+    if "faults" not in args.skip:
+        print("\n".join(faults(args.attempts)))
+        print()
+        sys.stdout.flush()
     if "fuzz" not in args.skip:
         print("\n".join(fuzz(args.cases)))
         print()
