@@ -180,16 +180,19 @@ class DemoResult:
 
 
 DEMO_RESULTS = (
-    # passed, with a certificate number, re-check window still open
-    DemoResult(
-        "資訊安全工程師", "中級", "第七試場", (("資訊安全規劃實務", 82), ("資訊安全防護實務", 76))
-    ),
-    # one part under the pass mark: the one to re-check
+    # passed, with a certificate number, re-check window still open; 科目1 and one of 科目2/3
     DemoResult(
         "AI應用規劃師",
+        "中級",
+        "第七試場",
+        (("人工智慧技術應用與規劃", 82), ("機器學習技術與應用", 76)),
+    ),
+    # one part under the pass mark: the one to re-check (wang2026 has paid to sit it again)
+    DemoResult(
+        "淨零碳規劃管理師",
         "初級",
         "第八試場",
-        (("人工智慧基礎概論", 68), ("生成式AI應用與規劃", 75)),
+        (("淨零碳規劃管理基礎概論", 68), ("淨零碳盤查規範與程序概要", 75)),
     ),
 )
 DEMO_EXAM_DAYS_AGO = 30

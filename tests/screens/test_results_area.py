@@ -90,9 +90,9 @@ async def test_scores_show_each_released_part_the_result_and_the_certificate(
         await at_home(pilot)
         await open_page(pilot, "menu-scores")
         shown = visible_text(app)
-        assert "資訊安全工程師 中級" in shown and "AI應用規劃師 初級" in shown
-        assert "資訊安全規劃實務：82 分（及格 70 分）通過" in shown
-        assert "人工智慧基礎概論：68 分（及格 70 分）未通過" in shown
+        assert "AI應用規劃師 中級" in shown and "淨零碳規劃管理師 初級" in shown
+        assert "人工智慧技術應用與規劃：82 分（及格 70 分）通過" in shown
+        assert "淨零碳規劃管理基礎概論：68 分（及格 70 分）未通過" in shown
         assert "證書字號：iPAS-" in shown
         assert shown.count("證書字號") == 1  # the failed result has none
         assert "結果：未通過" in shown and "結果：通過" in shown
@@ -125,7 +125,7 @@ async def test_recheck_ticked_by_click_and_key_shows_the_fee_and_applies_once(
         assert "複查費每科 NT$200" in visible_text(app)
         assert "繳費方式：請洽服務電話 03-5917544" in visible_text(app)
         results = app.screen.results  # type: ignore[attr-defined]
-        ai = next(r for r in results if r.session.subject == "AI應用規劃師")
+        ai = next(r for r in results if r.session.subject == "淨零碳規劃管理師")
         first, second = (f"#part-{p.score_id}" for p in ai.parts)
         await click_visible(pilot, first)  # a click ticks one
         fee = app.screen.query_one("#recheck-fee")
@@ -139,7 +139,7 @@ async def test_recheck_ticked_by_click_and_key_shows_the_fee_and_applies_once(
         await wait_for(pilot, lambda: "已勾選 1 科" in str(fee.render()))
         await click_visible(pilot, "#recheck-submit")
         await wait_for(pilot, lambda: screen_name(pilot) == "ConfirmScreen")
-        assert "人工智慧基礎概論（68 分）" in visible_text(app)
+        assert "淨零碳規劃管理基礎概論（68 分）" in visible_text(app)
         assert "複查費共 NT$200" in visible_text(app)
         await pilot.click("#confirm-yes")
         await wait_for(
@@ -150,7 +150,7 @@ async def test_recheck_ticked_by_click_and_key_shows_the_fee_and_applies_once(
         status = app.screen.query_one(f"#status-{ai.parts[0].score_id}")
         status.scroll_visible(animate=False)
         await wait_for(pilot, lambda: body.region.contains_region(status.region))
-        assert "人工智慧基礎概論：已申請，等候複查" in visible_text(app)
+        assert "淨零碳規劃管理基礎概論：已申請，等候複查" in visible_text(app)
     with app.store.session() as session:
         rows = session.exec(select(RecheckApplication)).all()
     assert [(r.old_score, r.fee, r.status) for r in rows] == [(68, 200, "submitted")]

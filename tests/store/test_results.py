@@ -318,22 +318,25 @@ def test_recheck_once_per_part_within_the_window_for_the_fee(
 ) -> None:
     seeded(store, settings)
     parts = demo_scores(store, settings)
-    first = apply(store, settings, "wang2026", [parts["人工智慧基礎概論"]])
+    first = apply(store, settings, "wang2026", [parts["淨零碳規劃管理基礎概論"]])
     assert first.ok and first.applied == 1 and first.fee_total == settings.recheck_fee
     both = apply(
-        store, settings, "wang2026", [parts["人工智慧基礎概論"], parts["生成式AI應用與規劃"]]
+        store,
+        settings,
+        "wang2026",
+        [parts["淨零碳規劃管理基礎概論"], parts["淨零碳盤查規範與程序概要"]],
     )
     assert both.ok and (both.applied, both.already) == (1, 1)
-    again = apply(store, settings, "wang2026", [parts["生成式AI應用與規劃"]])
+    again = apply(store, settings, "wang2026", [parts["淨零碳盤查規範與程序概要"]])
     assert again.outcome is ApplyOutcome.ALREADY
     assert apply(store, settings, "wang2026", []).outcome is ApplyOutcome.NONE_CHOSEN
     # another candidate's score, and after the window
-    assert apply(store, settings, "maria.santos", [parts["資訊安全規劃實務"]]).outcome is (
+    assert apply(store, settings, "maria.santos", [parts["人工智慧技術應用與規劃"]]).outcome is (
         ApplyOutcome.NOT_FOUND
     )
     late = Clock()
     late.now = NOW + timedelta(days=12)  # released 3 days before NOW, the window is 14 days
-    closed = apply(store, settings, "wang2026", [parts["資訊安全規劃實務"]], clock=late)
+    closed = apply(store, settings, "wang2026", [parts["人工智慧技術應用與規劃"]], clock=late)
     assert closed.outcome is ApplyOutcome.CLOSED
     with store.session() as session:
         rows = session.exec(select(RecheckApplication)).all()
@@ -352,7 +355,7 @@ def test_a_recheck_applied_twice_from_two_terminals_creates_one(
 ) -> None:
     store = store_factory.create()
     seeded(store, settings)
-    score_id = demo_scores(store, settings)["人工智慧基礎概論"]
+    score_id = demo_scores(store, settings)["淨零碳規劃管理基礎概論"]
     wang = candidate_id(store, "wang2026")
     terminals = [store_factory.open() for _ in range(2)]
     start = threading.Barrier(2)
@@ -387,12 +390,17 @@ def test_staff_decide_a_recheck_and_a_corrected_score_rejudges_the_result(
     seeded(store, settings)
     staff = staff_of(store, settings)
     parts = demo_scores(store, settings)
-    apply(store, settings, "wang2026", [parts["人工智慧基礎概論"], parts["生成式AI應用與規劃"]])
+    apply(
+        store,
+        settings,
+        "wang2026",
+        [parts["淨零碳規劃管理基礎概論"], parts["淨零碳盤查規範與程序概要"]],
+    )
     with store.session() as session:
         queue = recheck.open_applications(session, settings=settings)
     assert [(q.part, q.old_score, q.account) for q in queue] == [
-        ("人工智慧基礎概論", 68, "wang2026"),
-        ("生成式AI應用與規劃", 75, "wang2026"),
+        ("淨零碳規劃管理基礎概論", 68, "wang2026"),
+        ("淨零碳盤查規範與程序概要", 75, "wang2026"),
     ]
 
     def decide(application_id: int, score: int | None, reason: str = "已重新閱卷"):
@@ -427,7 +435,7 @@ def test_staff_decide_a_recheck_and_a_corrected_score_rejudges_the_result(
             .where(AuditEvent.kind == "recheck_decide")
             .order_by(col(AuditEvent.id))
         ).all()
-    (ai,) = [r for r in found if r.session.subject == "AI應用規劃師"]
+    (ai,) = [r for r in found if r.session.subject == "淨零碳規劃管理師"]
     assert ai.passed and ai.certificate_number  # 72 and 75: now every part passes
     first, second = ai.parts
     assert first.score == 72 and first.recheck is not None
