@@ -140,11 +140,12 @@ def test_import_checks_every_row_is_idempotent_and_audited(
         f"{WANG},資訊安全管理概論,101",  # out of range
         f"{MARIA},資訊安全管理概論,7.5",  # not a whole number
         f"{WANG},1,50",  # the same part again
+        f"{MARIA},\x1b[2J\u202e科目,80",  # escape and bidi characters in a cell
     ]
     path = write(tmp_path / "scores.csv", good + bad)
     first = do_import(store, settings, staff, path, exam)
     assert first.file_error == ""
-    assert (first.created, first.updated, first.unchanged, first.bad) == (4, 0, 0, 7)
+    assert (first.created, first.updated, first.unchanged, first.bad) == (4, 0, 0, 8)
     reasons = {row.line: row.reasons for row in first.rows if row.status == "bad"}
     assert reasons == {
         6: ("results.import.reason.not_registered",),
@@ -154,7 +155,9 @@ def test_import_checks_every_row_is_idempotent_and_audited(
         10: ("results.import.reason.score",),
         11: ("results.import.reason.score",),
         12: ("results.import.reason.duplicate",),
+        13: ("results.import.reason.part",),
     }
+    assert first.rows[-1].part == "\ufffd[2J\ufffd科目"  # shown inert, never as an escape
     assert all("*" in row.national_id_masked for row in first.rows if row.national_id_masked)
 
     again = do_import(store, settings, staff, path, exam)  # the same file: nothing changes
@@ -173,7 +176,7 @@ def test_import_checks_every_row_is_idempotent_and_audited(
             .order_by(col(AuditEvent.id))
         ).all()
     assert [(e.outcome, e.staff) for e in events] == [("ok", "amy.desk")] * 3
-    assert "created=4" in events[0].detail and "bad=7" in events[0].detail
+    assert "created=4" in events[0].detail and "bad=8" in events[0].detail
     assert not any(nid in e.detail for e in events for nid in (WANG, MARIA, LIN))
 
 

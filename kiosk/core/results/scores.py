@@ -32,7 +32,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from kiosk.core import audit, national_id
+from kiosk.core import audit, national_id, text_safety
 from kiosk.core.clock import Clock
 from kiosk.core.clock import now as now_of
 from kiosk.core.exams import ACTIVE
@@ -226,8 +226,9 @@ def _check(session: Session, exam: ExamSession, rows: list[tuple[int, dict[str, 
         row = ScoreRow(
             line=line,
             national_id_masked=national_id.mask(nid) if nid else "",
-            part=(part or raw.get("part", ""))[:60],
-            score=raw.get("score", "")[:10],
+            # shown by the CLI and the audit: a cell's escape or bidi characters stay inert
+            part=text_safety.scrub((part or raw.get("part", ""))[:60]),
+            score=text_safety.scrub(raw.get("score", "")[:10]),
             status="bad" if reasons else "ok",
             reasons=tuple(reasons),
         )
