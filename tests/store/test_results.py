@@ -456,3 +456,50 @@ def test_staff_decide_a_recheck_and_a_corrected_score_rejudges_the_result(
     ]
     assert "score=68->72; passed=False->True" in events[1].detail
     assert "reason=已重新閱卷" in events[1].detail
+
+
+def citizen_ids(count: int) -> list[str]:
+    """``count`` distinct citizen numbers with a valid checksum (letter A, 男)."""
+    out = []
+    for n in range(count):
+        middle = f"1{n:07d}"  # 1 = male, then seven digits
+        total = (
+            1 * 1 + 0 * 9 + sum(int(d) * w for d, w in zip(middle, range(8, 0, -1), strict=True))
+        )
+        out.append(f"A{middle}{(10 - total % 10) % 10}")
+    return out
+
+
+def test_a_file_of_more_ids_than_one_statement_may_bind_is_answered(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    """SQLite binds at most 32,766 values in one statement (PostgreSQL 65,535): a file that
+    names more candidates than that is still checked, row by row."""
+    if store.backend == "sqlite":  # this build allows 250,000: hold it to SQLite's default
+        import sqlite3
+
+        from sqlalchemy import event
+
+        @event.listens_for(store.engine, "connect")
+        def _default_limit(connection: sqlite3.Connection, _record: object) -> None:
+            connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 32_766)
+
+        store.engine.dispose()
+    seeded(store, settings)
+    staff = staff_of(store, settings)
+    exam = past_session(store, "wang2026")
+    ids = citizen_ids(33_000)
+    assert all(results_id_ok(nid) for nid in ids[:50])
+    lines = ["national_id,part,score", f"{WANG},1,80", f"{WANG},2,90"]
+    lines += [f"{nid},1,70" for nid in ids]
+    found = do_import(store, settings, staff, write(tmp_path / "many.csv", lines), exam)
+    assert found.file_error == "" and (found.created, found.bad) == (2, 33_000)
+    assert {row.reasons for row in found.rows if row.status == "bad"} == {
+        ("results.import.reason.unknown_candidate",)
+    }
+
+
+def results_id_ok(nid: str) -> bool:
+    from kiosk.core import national_id
+
+    return national_id.is_valid(nid)

@@ -44,6 +44,7 @@ from kiosk.infra.store import Candidate, ExamRegistration, ExamResult, ExamScore
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
+BATCH = 500  # IDs looked up per statement
 COLUMNS: dict[str, tuple[str, ...]] = {
     "national_id": (
         "身分證號",
@@ -184,20 +185,24 @@ def _check(session: Session, exam: ExamSession, rows: list[tuple[int, dict[str, 
     found = assets.subject(exam.subject, exam.level)
     parts = found.exam_parts if found else ()
     taken = assets.parts_taken(exam.subject, exam.level)
-    ids = {national_id.normalize(raw.get("national_id", "")) for _, raw in rows}
-    registered: dict[str, int] = {
-        nid: registration_id or 0
-        for nid, registration_id in session.exec(
-            select(Candidate.national_id, ExamRegistration.id)
-            .where(ExamRegistration.candidate_id == Candidate.id)
-            .where(ExamRegistration.session_id == exam.id)
-            .where(col(ExamRegistration.status).in_(ACTIVE))
-            .where(col(Candidate.national_id).in_(ids))
+    ids = sorted({national_id.normalize(raw.get("national_id", "")) for _, raw in rows})
+    registered: dict[str, int] = {}
+    known: set[str] = set()
+    for start in range(0, len(ids), BATCH):  # a statement binds at most 32,766 values on SQLite
+        chunk = ids[start : start + BATCH]
+        registered.update(
+            (nid, registration_id or 0)
+            for nid, registration_id in session.exec(
+                select(Candidate.national_id, ExamRegistration.id)
+                .where(ExamRegistration.candidate_id == Candidate.id)
+                .where(ExamRegistration.session_id == exam.id)
+                .where(col(ExamRegistration.status).in_(ACTIVE))
+                .where(col(Candidate.national_id).in_(chunk))
+            )
         )
-    }
-    known = set(
-        session.exec(select(Candidate.national_id).where(col(Candidate.national_id).in_(ids)))
-    )
+        known.update(
+            session.exec(select(Candidate.national_id).where(col(Candidate.national_id).in_(chunk)))
+        )
     seen: set[tuple[str, str]] = set()
     per_candidate: dict[str, int] = {}
     checked = _Checked([], [])
@@ -283,32 +288,37 @@ def import_scores(
         return refuse(problem.key, **problem.values)
     checked = _check(session, exam, rows)
     created = updated = unchanged = 0
-    results: dict[int, ExamResult] = {}
+    results: dict[int, ExamResult] = {
+        row.registration_id: row
+        for row in session.exec(select(ExamResult).where(ExamResult.session_id == session_id))
+    }
+    existing: dict[tuple[int, str], ExamScore] = {
+        (result.registration_id, score.part): score
+        for score, result in session.exec(
+            select(ExamScore, ExamResult)
+            .where(ExamScore.result_id == ExamResult.id)
+            .where(ExamResult.session_id == session_id)
+        )
+    }
     for registration_id, part, score in checked.good:
         result = results.get(registration_id) or _result_for(
             session, registration_id, exam, now, dry_run
         )
         results[registration_id] = result
-        existing = (
-            session.exec(
-                select(ExamScore).where(ExamScore.result_id == result.id, ExamScore.part == part)
-            ).first()
-            if result.id is not None
-            else None
-        )
-        if existing is None:
+        found = existing.get((registration_id, part))
+        if found is None:
             created += 1
             if not dry_run:
                 assert result.id is not None
                 session.add(ExamScore(result_id=result.id, part=part, score=score, updated_at=now))
-        elif existing.score == score:
+        elif found.score == score:
             unchanged += 1
         else:
             updated += 1
             if not dry_run:
-                existing.score = score
-                existing.updated_at = now
-                session.add(existing)
+                found.score = score
+                found.updated_at = now
+                session.add(found)
     if not dry_run:
         session.flush()
     answer = ImportResult(
@@ -327,11 +337,6 @@ def import_scores(
 def _result_for(
     session: Session, registration_id: int, exam: ExamSession, now: object, dry_run: bool
 ) -> ExamResult:
-    found = session.exec(
-        select(ExamResult).where(ExamResult.registration_id == registration_id)
-    ).first()
-    if found is not None:
-        return found
     registration = session.get(ExamRegistration, registration_id)
     assert registration is not None and exam.id is not None
     row = ExamResult(
