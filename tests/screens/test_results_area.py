@@ -287,3 +287,30 @@ async def test_an_unreachable_database_gives_a_message_on_the_new_menus(
             await wait_for(pilot, lambda: "資料庫" in visible_text(app), timeout=20)
             await pilot.press("escape")
             await wait_for(pilot, lambda: screen_name(pilot) == "CandidateHomeScreen")
+
+
+async def test_a_rejected_document_shows_the_reason_and_may_be_sent_again(
+    app_factory: Callable[..., KioskApp],
+) -> None:
+    app = app_factory()
+    with app.store.session() as session:  # as staff left it: rejected, with a reason
+        row = session.exec(select(RegistrationDocument)).one()
+        row.status, row.reason, row.sha256, row.size = (
+            "rejected",
+            "影本模糊，請重新掃描",
+            "0" * 64,
+            1,
+        )
+        row.media_type = "image/png"
+        session.add(row)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await at_home(pilot)
+        await open_page(pilot, "menu-documents")
+        assert "學歷證明：退件" in visible_text(app)
+        assert "退件原因：影本模糊，請重新掃描" in visible_text(app)
+        await press_button(pilot, "#submit-" + "-".join(_pending(app)))
+        await wait_for(pilot, lambda: screen_name(pilot) == "FilePickerScreen")
+        await wait_for(pilot, lambda: app.screen.loaded)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "學歷證明：已繳交，審核中" in visible_text(app))
+        assert "退件原因" not in visible_text(app)
