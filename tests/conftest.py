@@ -53,6 +53,8 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
         "query_min_seconds": 0.0,
         "outbox_dir": tmp_path / "outbox",
         "audit_key_file": tmp_path / "audit.key",
+        "document_sources": [tmp_path / "scans"],
+        "documents_dir": tmp_path / "documents",
         "smtp_host": "",
         "sms_gateway_url": "",
     }

@@ -1,4 +1,5 @@
-"""The ``ipas-kiosk`` command: run | serve | staff | sessions | db upgrade | seed | outbox.
+"""The ``ipas-kiosk`` command: run | serve | staff | sessions | scores | documents | db upgrade |
+seed | outbox.
 
 Imports are deferred into each command so ``ipas-kiosk run`` pays only for what the kiosk needs.
 
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from kiosk.cli.scores import documents_app, scores_app
 from kiosk.cli.sessions import sessions_app
 from kiosk.cli.staff import staff_app
 from kiosk.core import oplog
@@ -48,6 +50,8 @@ db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(sessions_app, name="sessions")
 app.add_typer(staff_app, name="staff")
+app.add_typer(scores_app, name="scores")
+app.add_typer(documents_app, name="documents")
 
 
 @app.callback()

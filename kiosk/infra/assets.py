@@ -104,6 +104,25 @@ def subjects() -> tuple[Subject, ...]:
 
 
 @cache
+def _parts_taken() -> dict[tuple[str, str], int]:
+    return {
+        (r["subject_zh"], r["level"]): int(r["parts_taken"]) for r in _rows("ipas-parts-taken.csv")
+    }
+
+
+def subject(subject_zh: str, level: str) -> Subject | None:
+    return next((s for s in subjects() if s.subject_zh == subject_zh and s.level == level), None)
+
+
+def parts_taken(subject_zh: str, level: str) -> int:
+    """How many parts (科目) a candidate sits: every part listed, unless
+    ``ipas-parts-taken.csv`` says otherwise (a choice between parts); 0 when none is listed."""
+    found = subject(subject_zh, level)
+    listed = len(found.exam_parts) if found else 0
+    return _parts_taken().get((subject_zh, level), listed) if listed else 0
+
+
+@cache
 def service_desks() -> tuple[ServiceDesk, ...]:
     return tuple(
         ServiceDesk(r["certification_zh"], r["certification_en"], r["phone"], r["email"])

@@ -95,6 +95,23 @@ class Settings(BaseSettings):
     audit_key: SecretStr | None = None
     audit_key_file: Path = Field(default_factory=lambda: data_dir() / "audit.key")
 
+    # 成績查詢 / 成績複查 (kiosk.core.results). iPAS's own pass and re-check rules could not be read
+    # in any source (assets/DATA-SOURCES.md): these defaults are ours. A part passes at
+    # `pass_mark` or more and a result passes when every part does; a released result may be
+    # re-checked for `recheck_days` days, at `recheck_fee` NT$ a part, paid as `recheck_payment`
+    # says (empty: the page says to ask the service line).
+    pass_mark: int = Field(default=70, ge=0, le=100)
+    recheck_days: int = Field(default=14, ge=0, le=365)
+    recheck_fee: int = Field(default=200, ge=0, le=100_000)
+    recheck_payment: str = Field(default="", max_length=300)
+
+    # 線上繳件 (kiosk.core.documents): files come only from `document_sources` (a USB drive's
+    # mount point, a scanner's drop folder), are checked by content (PDF, JPEG, PNG) up to
+    # `document_max_bytes`, and are kept in `documents_dir` under their SHA-256.
+    document_sources: list[Path] = Field(default_factory=lambda: [data_dir() / "scans"])
+    document_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
+    documents_dir: Path = Field(default_factory=lambda: data_dir() / "documents")
+
     service_phone: str = SERVICE_PHONE
     service_email: str = SERVICE_EMAIL
 

@@ -234,6 +234,102 @@ class ExamRegistration(SQLModel, table=True):
     cancelled_at: datetime | None = _ts(nullable=True)
 
 
+RECHECK_STATUSES = ("submitted", "unchanged", "corrected")
+DOCUMENT_STATUSES = ("missing", "submitted", "accepted", "rejected")
+
+
+class ExamResult(SQLModel, table=True):
+    """成績: one registration's result, made by ``ipas-kiosk scores import`` and shown to the
+    candidate only once ``released_at`` is set (``scores release``), when ``passed``, the pass
+    mark it was judged by and the certificate number are fixed too (``kiosk.core.results``)."""
+
+    __tablename__ = "exam_result"
+
+    id: int | None = Field(default=None, primary_key=True)
+    registration_id: int = Field(foreign_key="exam_registration.id", unique=True)
+    candidate_id: int = Field(foreign_key="candidate.id", index=True)
+    session_id: int = Field(foreign_key="exam_session.id", index=True)
+    passed: bool | None = None
+    pass_mark: int | None = None
+    certificate_number: str | None = Field(default=None, max_length=40, unique=True)
+    released_at: datetime | None = _ts(nullable=True)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(), nullable=False)
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(), nullable=False)
+    )
+
+
+class ExamScore(SQLModel, table=True):
+    """One part's (科目) score of a result: one row per result and part."""
+
+    __tablename__ = "exam_score"
+    __table_args__ = (
+        UniqueConstraint("result_id", "part"),
+        CheckConstraint("score >= 0 AND score <= 100", name="score"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    result_id: int = Field(foreign_key="exam_result.id", index=True)
+    part: str = Field(max_length=60)
+    score: int
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(), nullable=False)
+    )
+
+
+class RecheckApplication(SQLModel, table=True):
+    """成績複查申請: at most one per part's score (the UNIQUE ``score_id``: a second application,
+    from this terminal or another, fails in the database); staff decide it once."""
+
+    __tablename__ = "recheck_application"
+    __table_args__ = (
+        CheckConstraint("status IN ('submitted', 'unchanged', 'corrected')", name="status"),
+        Index("ix_recheck_application_status", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    score_id: int = Field(foreign_key="exam_score.id", unique=True)
+    candidate_id: int = Field(foreign_key="candidate.id", index=True)
+    fee: int = 0
+    status: str = Field(default="submitted", max_length=12)
+    old_score: int
+    new_score: int | None = None
+    applied_at: datetime = Field(sa_column=Column(DateTime(), nullable=False))
+    decided_at: datetime | None = _ts(nullable=True)
+    decided_by: str = Field(default="", max_length=40)
+    reason: str = Field(default="", max_length=200)
+
+
+class RegistrationDocument(SQLModel, table=True):
+    """線上繳件: a document a registration in 待補件 needs, and its review. The file itself is in
+    the documents folder under its SHA-256 (``kiosk.core.documents``), never under the name it
+    had; ``reason`` is what the candidate reads when it is rejected."""
+
+    __tablename__ = "registration_document"
+    __table_args__ = (
+        UniqueConstraint("registration_id", "kind"),
+        CheckConstraint(
+            "status IN ('missing', 'submitted', 'accepted', 'rejected')", name="status"
+        ),
+        Index("ix_registration_document_status", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    registration_id: int = Field(foreign_key="exam_registration.id")
+    kind: str = Field(max_length=20)
+    status: str = Field(default="missing", max_length=10)
+    sha256: str | None = Field(default=None, max_length=64)
+    size: int | None = None
+    media_type: str = Field(default="", max_length=20)
+    requested_at: datetime = Field(sa_column=Column(DateTime(), nullable=False))
+    submitted_at: datetime | None = _ts(nullable=True)
+    decided_at: datetime | None = _ts(nullable=True)
+    decided_by: str = Field(default="", max_length=40)
+    reason: str = Field(default="", max_length=200)
+
+
 STAFF_ROLES = ("helpdesk", "admin")
 
 

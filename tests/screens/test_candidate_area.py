@@ -179,7 +179,7 @@ async def test_progress_shows_every_status_and_cancels_within_the_window(
     async with app.run_test(size=(100, 32)) as pilot:
         await at_home(pilot)
         await open_menu(pilot, "progress", "RegistrationProgressScreen")
-        await wait_for(pilot, lambda: len(app.screen.query(".reg-status")) == 5)
+        await wait_for(pilot, lambda: len(app.screen.query(".reg-status")) == 7)
         shown = text_of(app)
         for status in ("已報名", "待補件", "已繳費", "報名完成", "已取消"):
             assert f"狀態：{status}" in shown
@@ -214,7 +214,7 @@ async def test_a_cancel_message_is_in_view_at_80x24(
     async with app.run_test(size=(80, 24)) as pilot:
         await at_home(pilot)
         await open_menu(pilot, "progress", "RegistrationProgressScreen")
-        await wait_for(pilot, lambda: len(app.screen.query(".reg-status")) == 5)
+        await wait_for(pilot, lambda: len(app.screen.query(".reg-status")) == 7)
         views = {v.status: v.id for v in app.screen.registrations}  # type: ignore[attr-defined]
         body = app.screen.query_one("#body")
         button = app.screen.query_one(f"#cancel-{views['documents_pending']}", Button)
@@ -227,7 +227,7 @@ async def test_a_cancel_message_is_in_view_at_80x24(
             lambda: (
                 not button.is_attached
                 and len(app.screen.query("#registrations Button")) == 1
-                and len(app.screen.query(".reg-status")) == 5
+                and len(app.screen.query(".reg-status")) == 7
             ),
         )
         shown = app.screen.query_one("#message", Static)

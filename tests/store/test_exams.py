@@ -17,7 +17,7 @@ from sqlmodel import SQLModel, col, select
 
 from kiosk.core import delivery, exams
 from kiosk.core.delivery import SendResult, list_outbox
-from kiosk.core.demo import DEMO_SESSIONS, seed_demo, seed_demo_exams
+from kiosk.core.demo import DEMO_RESULTS, DEMO_SESSIONS, seed_demo, seed_demo_exams
 from kiosk.core.exams import CancelOutcome, RegisterOutcome
 from kiosk.core.exams import notices as exam_notices
 from kiosk.core.exams import sessions as exam_sessions
@@ -31,7 +31,10 @@ from kiosk.infra.store import (
     Candidate,
     Delivery,
     ExamRegistration,
+    ExamResult,
+    ExamScore,
     ExamSession,
+    RegistrationDocument,
     Store,
     Throttle,
     get_candidate_by_account,
@@ -384,7 +387,7 @@ def test_demo_seed_shows_every_status_and_seeding_again_adds_nothing(
         sessions = len(list(session.exec(select(ExamSession))))
         registrations = len(list(session.exec(select(ExamRegistration))))
     assert {v.status for v in views} == set(exams.STATUSES)
-    assert sessions == len(DEMO_SESSIONS)
+    assert sessions == len(DEMO_SESSIONS) + len(DEMO_RESULTS)  # past ones with results
     assert all("虛構" in v.session.venue and "虛構" in v.session.address for v in views)
     with demo.session() as session:
         assert seed_demo(session, settings=settings, now=NOW + timedelta(days=3)) == []
@@ -405,6 +408,8 @@ def test_demo_seats_count_only_the_registrations_added(store: Store, settings: S
         seed_demo(session, settings=settings, now=NOW)
         maria = get_candidate_by_account(session=session, account="maria.santos")
         assert maria is not None
+        for table in (ExamScore, ExamResult, RegistrationDocument):  # what refers to them
+            session.exec(delete(table))  # type: ignore[call-overload]
         session.exec(delete(ExamRegistration))  # type: ignore[call-overload]
         session.exec(delete(AuditEvent))  # type: ignore[call-overload]
         session.exec(delete(ExamSession))  # type: ignore[call-overload]

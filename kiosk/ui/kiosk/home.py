@@ -21,8 +21,12 @@ from .base import KioskScreen
 MENU = (
     ("basic-data", "ui.home.basic_data"),
     ("exam-registration", "ui.candidate_area.exam_registration"),
+    ("menu-group", "ui.candidate_area.group"),
     ("progress", "ui.candidate_area.progress"),
     ("exam-notice", "ui.candidate_area.exam_notice"),
+    ("menu-scores", "ui.candidate_area.scores"),
+    ("menu-recheck", "ui.candidate_area.recheck"),
+    ("menu-documents", "ui.candidate_area.documents"),
     ("service-desks", "ui.candidate_area.service_desks"),
     ("change-password", "ui.home.change_password"),
 )
@@ -32,7 +36,7 @@ class CandidateHomeScreen(KioskScreen):
     TITLE_KEY = "ui.home.title"
     AUTO_FOCUS = "#basic-data"
     DEFAULT_CSS = """
-    CandidateHomeScreen #menu { grid-size: 2; grid-gutter: 0 2; height: auto; margin: 1 0; }
+    CandidateHomeScreen #menu { grid-size: 3; grid-gutter: 0 1; height: auto; margin: 1 0 0 0; }
     CandidateHomeScreen #menu > Button { width: 100%; }
     """
 
@@ -106,3 +110,27 @@ class CandidateHomeScreen(KioskScreen):
         from .service_desks import ServiceDesksScreen
 
         self.app.push_screen(ServiceDesksScreen())  # contacts only: open to everyone
+
+    @on(Button.Pressed, "#menu-scores")
+    def scores(self) -> None:
+        from .scores import ScoresScreen
+
+        self._open(ScoresScreen())
+
+    @on(Button.Pressed, "#menu-recheck")
+    def score_recheck(self) -> None:
+        from .recheck import RecheckScreen
+
+        self._open(RecheckScreen())
+
+    @on(Button.Pressed, "#menu-documents")
+    def documents(self) -> None:
+        from .documents import DocumentsScreen
+
+        self._open(DocumentsScreen())
+
+    @on(Button.Pressed, "#menu-group")
+    def group_registration(self) -> None:
+        from .group_registration import GroupRegistrationScreen
+
+        self._open(GroupRegistrationScreen())

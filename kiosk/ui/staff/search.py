@@ -47,6 +47,8 @@ class SearchScreen(StaffScreen):
         ("f5", "audit_log", "Audit log"),
         ("f6", "group_import", "Import"),
         ("f7", "places", "Terminals"),
+        ("f8", "recheck_queue", "Re-checks"),
+        ("f4", "document_queue", "Documents"),
     ]
 
     def __init__(self) -> None:
@@ -76,6 +78,9 @@ class SearchScreen(StaffScreen):
                 yield TButton("staff.search.audit", id="audit-log", compact=True)
                 yield TButton("staff.search.import", id="import", compact=True)
                 yield TButton("staff.search.places", id="places", compact=True)
+            with Horizontal(classes="buttons"):  # the queues of issue 14, a row of their own
+                yield TButton("staff.queue.open_rechecks", id="recheck-queue", compact=True)
+                yield TButton("staff.queue.open_documents", id="document-queue", compact=True)
 
     def on_mount(self) -> None:
         self._show(None)
@@ -210,6 +215,18 @@ class SearchScreen(StaffScreen):
         from .places import PlacesScreen
 
         self.app.push_screen(PlacesScreen())
+
+    @on(Button.Pressed, "#recheck-queue")
+    def action_recheck_queue(self) -> None:
+        from .recheck_queue import RecheckQueueScreen
+
+        self.app.push_screen(RecheckQueueScreen())
+
+    @on(Button.Pressed, "#document-queue")
+    def action_document_queue(self) -> None:
+        from .document_queue import DocumentQueueScreen
+
+        self.app.push_screen(DocumentQueueScreen())
 
     @on(Button.Pressed, "#import")
     def action_group_import(self) -> None:
