@@ -16,8 +16,6 @@ class AreaScreen(KioskScreen):
 
     def action_home(self) -> None:
         """Back to the home menu (the pages of the area sit right above it)."""
-        from .home import CandidateHomeScreen
-
         stack = self.app.screen_stack
-        if self is stack[-1] and any(isinstance(s, CandidateHomeScreen) for s in stack):
+        if self is stack[-1] and any(getattr(s, "IS_HOME", False) for s in stack):
             self.app.pop_screen()

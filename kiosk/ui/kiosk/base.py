@@ -47,6 +47,8 @@ class KioskScreen(ShellScreen):
     ROW_PER_FRAME: ClassVar[bool] = False
     """Long forms (registration) lay out one more row per frame; a short page (login) builds its
     few rows at once, so the captcha and buttons are there sooner."""
+    IS_HOME: ClassVar[bool] = False
+    """The candidate home (the menu the area's pages return to)."""
     ready = True  # False while widgets of compose_later are still to be mounted
     captcha: Captcha | None = None  # set by compose_captcha on pages that have one
     DEFAULT_CSS = """

@@ -12,7 +12,7 @@ The page says so there and offers no 繳交.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,18 +26,13 @@ from kiosk.core.documents import DocumentView, RegistrationDocuments
 from kiosk.core.documents.files import SourceFile
 from kiosk.core.taiwan_time import shown
 from kiosk.infra.i18n import t
-from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
+from kiosk.ui.widgets.modal import MODAL_CSS
+from kiosk.ui.widgets.text import TYPE_NAMES, TButton, TLabel, current_language, plain, size_text
 
 from .area import AreaScreen
-from .modals import MODAL_CSS
 
-TYPE_NAMES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
-
-
-def size_text(size: int | None) -> str:
-    if size is None:
-        return ""
-    return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 2**20:.1f} MB"
+if TYPE_CHECKING:
+    from .app import KioskApp
 
 
 def document_lines(view: DocumentView, language: str) -> list[str]:
@@ -153,10 +148,7 @@ class FilePickerScreen(ModalScreen[SourceFile | None]):
     def list_files(self) -> None:
         from kiosk.core.documents.files import list_sources
 
-        from .app import KioskApp
-
-        app = self.app
-        assert isinstance(app, KioskApp)
+        app = cast("KioskApp", self.app)
         found = list_sources(app.settings)  # a drive's folder: off the event loop
         app.call_from_thread(self._listed, found)
 
@@ -245,9 +237,15 @@ class DocumentsScreen(AreaScreen):
     def load(self) -> None:
         from kiosk.core import documents
 
-        candidate = self.kiosk.candidate
-        found: Any = (
-            self.call_store(documents.list_documents, candidate_id=candidate.id)
+        app = self.kiosk
+        candidate = app.candidate
+        found = (
+            self.call_store(
+                documents.list_documents,
+                candidate_id=candidate.id,
+                settings=app.settings,
+                clock=app.clock,
+            )
             if candidate is not None
             else None
         )
@@ -289,16 +287,19 @@ class DocumentsScreen(AreaScreen):
         from kiosk.core import documents
         from kiosk.core.documents import files
 
-        candidate = self.kiosk.candidate
-        check = files.take(self.kiosk.settings, chosen.source, chosen.relative)
+        app = self.kiosk
+        candidate = app.candidate
+        check = files.take(app.settings, chosen.source, chosen.relative)
         result: Any = check
-        if check.ok and candidate is not None:
+        if check.ok and check.stored is not None and candidate is not None:
             result = self.call_store(
                 documents.submit,
                 candidate_id=candidate.id,
                 registration_id=registration_id,
                 kind=kind,
                 stored=check.stored,
+                settings=app.settings,
+                clock=app.clock,
             )
         self.deliver(self.show_sent, result)
 

@@ -33,6 +33,7 @@ MENU = (
 
 
 class CandidateHomeScreen(KioskScreen):
+    IS_HOME = True
     TITLE_KEY = "ui.home.title"
     AUTO_FOCUS = "#basic-data"
     DEFAULT_CSS = """

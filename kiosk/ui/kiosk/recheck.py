@@ -121,9 +121,15 @@ class RecheckScreen(AreaScreen):
     def load(self) -> None:
         from kiosk.core import results
 
-        candidate = self.kiosk.candidate
-        found: Any = (
-            self.call_store(results.list_results, candidate_id=candidate.id)
+        app = self.kiosk
+        candidate = app.candidate
+        found = (
+            self.call_store(
+                results.list_results,
+                candidate_id=candidate.id,
+                settings=app.settings,
+                clock=app.clock,
+            )
             if candidate is not None
             else None
         )
@@ -198,9 +204,16 @@ class RecheckScreen(AreaScreen):
     def apply(self, score_ids: list[int]) -> None:
         from kiosk.core.results import recheck
 
-        candidate = self.kiosk.candidate
-        result: Any = (
-            self.call_store(recheck.apply, candidate_id=candidate.id, score_ids=score_ids)
+        app = self.kiosk
+        candidate = app.candidate
+        result = (
+            self.call_store(
+                recheck.apply,
+                candidate_id=candidate.id,
+                score_ids=score_ids,
+                settings=app.settings,
+                clock=app.clock,
+            )
             if candidate is not None
             else None
         )

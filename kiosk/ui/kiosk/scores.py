@@ -99,9 +99,15 @@ class ScoresScreen(AreaScreen):
     def load(self) -> None:
         from kiosk.core import results
 
-        candidate = self.kiosk.candidate
-        found: Any = (
-            self.call_store(results.list_results, candidate_id=candidate.id)
+        app = self.kiosk
+        candidate = app.candidate
+        found = (
+            self.call_store(
+                results.list_results,
+                candidate_id=candidate.id,
+                settings=app.settings,
+                clock=app.clock,
+            )
             if candidate is not None
             else None
         )

@@ -88,7 +88,7 @@ class DocumentQueueScreen(StaffScreen):
         self._show()
 
     def _show(self) -> None:
-        from kiosk.ui.kiosk.documents import TYPE_NAMES, size_text
+        from kiosk.ui.widgets.text import TYPE_NAMES, size_text
 
         language = current_language()
         rows = self.rows or []

@@ -14,8 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Static
 
 from kiosk.infra.i18n import t
-from kiosk.ui.kiosk.modals import MODAL_CSS
 from kiosk.ui.widgets.field import KioskInput
+from kiosk.ui.widgets.modal import MODAL_CSS
 from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
 
 from .base import StaffScreen, fill_table

@@ -92,3 +92,14 @@ class TButton(Button):
     def apply_language(self, language: str) -> None:
         self.label = plain(t(self.key, language))
         self.refresh(layout=True)  # the other language's label may be wider
+
+
+TYPE_NAMES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
+"""How a submitted document's media type is named on screen."""
+
+
+def size_text(size: int | None) -> str:
+    """A file's size as people read it (KB below a megabyte, else MB with one decimal)."""
+    if size is None:
+        return ""
+    return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 2**20:.1f} MB"
