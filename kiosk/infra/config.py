@@ -105,10 +105,13 @@ class Settings(BaseSettings):
     recheck_fee: int = Field(default=200, ge=0, le=100_000)
     recheck_payment: str = Field(default="", max_length=300)
 
-    # 線上繳件 (kiosk.core.documents): files come only from `document_sources` (a USB drive's
-    # mount point, a scanner's drop folder), are checked by content (PDF, JPEG, PNG) up to
-    # `document_max_bytes`, and are kept in `documents_dir` under their SHA-256.
-    document_sources: list[Path] = Field(default_factory=lambda: [data_dir() / "scans"])
+    # 線上繳件 (kiosk.core.documents): files come only from `document_sources` (the candidate's
+    # own media: a USB drive's mount point; listed whole) and `scan_folders` (a venue scanner's
+    # shared drop folder: only what arrived during the session is listed, and a file taken
+    # leaves it), are checked by content (PDF, JPEG, PNG) up to `document_max_bytes`, and are
+    # kept in `documents_dir` under their SHA-256.
+    document_sources: list[Path] = Field(default_factory=lambda: [data_dir() / "usb"])
+    scan_folders: list[Path] = Field(default_factory=lambda: [data_dir() / "scans"])
     document_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
     documents_dir: Path = Field(default_factory=lambda: data_dir() / "documents")
 

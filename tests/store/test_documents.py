@@ -358,3 +358,41 @@ def test_demo_seed_writes_the_sample_pdf_once(settings: Settings) -> None:
     stamp = first.stat().st_mtime_ns
     assert make(settings) == first and first.stat().st_mtime_ns == stamp
     assert files.check_content(first.read_bytes(), 10**6)[0] == "application/pdf"
+
+
+def test_a_shared_scan_folder_shows_this_session_s_files_only_and_gives_them_up(
+    settings: Settings,
+) -> None:
+    """The venue's scanner drops every candidate's scans in one folder: a candidate sees only
+    what arrived since their session began, and what they submit leaves the folder."""
+    import os
+    from datetime import timedelta
+
+    from kiosk.infra.store import utcnow
+
+    sample = image_bytes("PNG")
+    scans = Path(settings.scan_folders[0])
+    usb = Path(settings.document_sources[0])
+    scans.mkdir(parents=True, exist_ok=True)
+    usb.mkdir(parents=True, exist_ok=True)
+    earlier = scans / "previous-candidate.png"
+    earlier.write_bytes(sample)
+    hour_ago = (utcnow() - timedelta(hours=1)).timestamp()
+    os.utime(earlier, (hour_ago, hour_ago))
+    own = usb / "my-old-transcript.png"  # the candidate's own drive: older files are theirs
+    own.write_bytes(sample)
+    os.utime(own, (hour_ago, hour_ago))
+    session_started = utcnow() - timedelta(minutes=5)
+    scanned = scans / "scanned-now.png"
+    scanned.write_bytes(sample)
+
+    listed = {f.relative: f for f in files.list_sources(settings, since=session_started)}
+    assert set(listed) == {"scanned-now.png", "my-old-transcript.png"}
+    assert listed["scanned-now.png"].shared and not listed["my-old-transcript.png"].shared
+    assert files.list_sources(settings, since=None) == [listed["my-old-transcript.png"]]
+
+    taken = files.take(settings, listed["scanned-now.png"].source, "scanned-now.png")
+    assert taken.ok
+    assert not scanned.exists() and earlier.exists()  # gone from the shared folder only
+    kept = files.take(settings, listed["my-old-transcript.png"].source, "my-old-transcript.png")
+    assert kept.ok and own.exists()  # the candidate's own drive keeps its files

@@ -1,8 +1,12 @@
 """The files of 線上繳件: where a terminal may take them from, how they are checked, where they
 are kept.
 
-Sources. A terminal takes files only from the folders the venue configured
-(``Settings.document_sources``: a USB drive's mount point, a scanner's drop folder). Listing
+Sources. A terminal takes files only from the folders the venue configured: the candidate's own
+media (``Settings.document_sources``: a USB drive's mount point), listed whole, and shared drop
+folders (``Settings.scan_folders``: where a venue's scanner puts what it scans), which every
+candidate at the terminal uses in turn — so a shared folder lists only the files that arrived
+during this candidate's session, and a file taken from it is removed from it once it is kept:
+nobody picks (or sees the name of) what the previous candidate scanned. Listing
 walks each folder without following a symbolic link and without leaving it; reading opens every
 component of the path relative to the folder's own descriptor with ``O_NOFOLLOW`` (``openat``),
 so a name with ``..``, an absolute name or a link planted on the drive cannot reach a file
@@ -44,12 +48,21 @@ MAX_LISTED = 200  # files listed per source (the newest first)
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A file the candidate may pick: which source, its path inside it, size and time (UTC)."""
+    """A file the candidate may pick: which source, its path inside it, size and time (UTC),
+    and whether the source is a shared drop folder (see the module's docstring)."""
 
     source: int
     relative: str
     size: int
     modified: datetime
+    shared: bool = False
+
+
+def sources(settings: Settings) -> list[tuple[Path, bool]]:
+    """Every source with whether it is shared: the candidate's media first, then the drop
+    folders; a file's ``source`` is its index here."""
+    own = [(Path(p), False) for p in settings.document_sources]
+    return own + [(Path(p), True) for p in settings.scan_folders]
 
 
 @dataclass(frozen=True)
@@ -78,13 +91,20 @@ class FileCheck:
 # Sources
 
 
-def list_sources(settings: Settings) -> list[SourceFile]:
+def list_sources(settings: Settings, *, since: datetime | None = None) -> list[SourceFile]:
     """Every regular file in the configured sources (links and hidden names skipped), the
-    newest first; a source that is missing (no drive in the slot) lists nothing."""
+    newest first; a source that is missing (no drive in the slot) lists nothing. A shared drop
+    folder lists only what arrived at or after ``since`` (the session's start; None: nothing)."""
     found: list[SourceFile] = []
-    for index, root in enumerate(settings.document_sources):
+    for index, (root, shared) in enumerate(sources(settings)):
         files: list[SourceFile] = []
-        _walk(index, Path(root), PurePosixPath(), 0, files)
+        _walk(index, root, PurePosixPath(), 0, files)
+        if shared:
+            files = [
+                SourceFile(f.source, f.relative, f.size, f.modified, shared=True)
+                for f in files
+                if since is not None and f.modified >= since
+            ]
         files.sort(key=lambda f: (f.modified, f.relative), reverse=True)
         found.extend(files[:MAX_LISTED])
     return found
@@ -126,14 +146,15 @@ def read_source(settings: Settings, source: int, relative: str, limit: int) -> b
     Raises:
         OutsideSource: anything but a regular file reached through real folders of the source.
     """
-    if not 0 <= source < len(settings.document_sources):
+    roots = sources(settings)
+    if not 0 <= source < len(roots):
         raise OutsideSource("no such source")
     parts = PurePosixPath(relative).parts
     if not parts or relative.startswith("/") or any(p in ("", ".", "..") for p in parts):
         raise OutsideSource("not a path inside the source")
     flags = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
     try:
-        folder = os.open(settings.document_sources[source], flags | os.O_DIRECTORY)
+        folder = os.open(roots[source][0], flags | os.O_DIRECTORY)
     except OSError as error:
         raise OutsideSource("source missing") from error
     try:
@@ -274,7 +295,30 @@ def take(settings: Settings, source: int, relative: str) -> FileCheck:
         stored = store(settings, data, media_type)
     except OSError:
         return FileCheck(None, "documents.file.not_kept")
+    if sources(settings)[source][1]:
+        _remove_from_shared(settings, source, relative)
     return FileCheck(stored, "")
+
+
+def _remove_from_shared(settings: Settings, source: int, relative: str) -> None:
+    """A file taken from a shared drop folder leaves it (it is kept now): the next candidate
+    must not find it there. Best effort, and never outside the folder (no link followed)."""
+    parts = PurePosixPath(relative).parts
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
+    try:
+        folder = os.open(sources(settings)[source][0], flags)
+    except OSError:
+        return
+    try:
+        for name in parts[:-1]:
+            inner = os.open(name, flags, dir_fd=folder)
+            os.close(folder)
+            folder = inner
+        os.unlink(parts[-1], dir_fd=folder)
+    except OSError:
+        pass
+    finally:
+        os.close(folder)
 
 
 def is_kept(settings: Settings, stored: StoredFile) -> bool:

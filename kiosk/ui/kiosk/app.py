@@ -94,6 +94,7 @@ class KioskApp(ShellApp, inherit_bindings=False):
         self.captcha_seed = captcha_seed
         self.kiosk_mode = kiosk_mode
         self.candidate: CandidateView | None = None
+        self.session_started: datetime | None = None  # naive UTC: the candidate's sign-in
         self.set_reactive(KioskApp.language, self.default_language())
         self._idle_open = False
         self._operator_resting_until = 0.0
@@ -166,6 +167,7 @@ class KioskApp(ShellApp, inherit_bindings=False):
     async def reset_session(self) -> None:
         """Drop every screen above login, wipe every value, forget the candidate."""
         self.candidate = None
+        self.session_started = None
         self.session_token += 1
         self._idle_open = False
         self.language = self.default_language()
@@ -187,7 +189,13 @@ class KioskApp(ShellApp, inherit_bindings=False):
         self.call_after_refresh(gc.collect)  # the last session's pages, once login is painted
 
     def signed_in(self, candidate: CandidateView | None) -> None:
-        """The candidate the pages after login show (a fresh snapshot after each save)."""
+        """The candidate the pages after login show (a fresh snapshot after each save); the
+        first one of a session starts its clock (a shared scan folder lists only what arrived
+        since)."""
+        if self.candidate is None and candidate is not None:
+            from kiosk.core.clock import now
+
+            self.session_started = now(self.clock)
         self.candidate = candidate
 
     # Where a page leads is decided in one place, kiosk.ui.kiosk.navigation; pages ask the app,

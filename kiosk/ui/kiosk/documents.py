@@ -149,7 +149,8 @@ class FilePickerScreen(ModalScreen[SourceFile | None]):
         from kiosk.core.documents.files import list_sources
 
         app = cast("KioskApp", self.app)
-        found = list_sources(app.settings)  # a drive's folder: off the event loop
+        # a drive's folder: off the event loop; a shared scan folder shows this session's only
+        found = list_sources(app.settings, since=app.session_started)
         app.call_from_thread(self._listed, found)
 
     def _listed(self, found: list[SourceFile]) -> None:
@@ -210,7 +211,8 @@ class DocumentsScreen(AreaScreen):
 
     @property
     def can_pick(self) -> bool:
-        return not self.in_browser and bool(self.kiosk.settings.document_sources)
+        settings = self.kiosk.settings
+        return not self.in_browser and bool(settings.document_sources or settings.scan_folders)
 
     def compose_body(self) -> ComposeResult:
         yield TLabel("ui.documents.heading", classes="page-heading")
