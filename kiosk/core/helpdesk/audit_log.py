@@ -6,7 +6,7 @@ import contextlib
 import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,6 +24,7 @@ from kiosk.core.helpdesk.staff_accounts import (
     get_staff,
     mask_national_ids,
 )
+from kiosk.core.taiwan_time import day_start, iso, to_local
 from kiosk.infra.config import Settings
 from kiosk.infra.store import AuditEvent, Candidate
 
@@ -86,12 +87,11 @@ def _audit_statement(session: Session, filters: AuditFilter) -> Any:
         statement = statement.where(col(AuditEvent.staff).in_(sorted(names)))
     if filters.kind.strip():
         statement = statement.where(AuditEvent.kind == filters.kind.strip())
+    # the days people type are Taiwan days: 2026-11-25 begins at 16:00 UTC on the 24th
     if filters.date_from is not None:
-        statement = statement.where(
-            col(AuditEvent.at) >= datetime.combine(filters.date_from, time())
-        )
+        statement = statement.where(col(AuditEvent.at) >= day_start(filters.date_from))
     if filters.date_to is not None:
-        end = datetime.combine(filters.date_to + timedelta(days=1), time())
+        end = day_start(filters.date_to + timedelta(days=1))
         statement = statement.where(col(AuditEvent.at) < end)
     return statement.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
 
@@ -134,7 +134,7 @@ def write_audit_csv(rows: Iterable[EventRow], path: Path) -> int:
         writer.writerow(CSV_COLUMNS)
         for row in rows:
             values: Sequence[str] = (
-                row.at.isoformat(sep=" ", timespec="seconds"),
+                iso(row.at),  # with its offset: the file is read elsewhere, later
                 row.kind,
                 row.outcome,
                 row.account,
@@ -172,7 +172,7 @@ def export_audit_csv(
         _denied(session, "audit_export", staff, settings, now)
         return ExportResult(False, DENIED)
     rows = [EventRow.of(e) for e in session.exec(_audit_statement(session, filters).limit(limit))]
-    stem = f"audit-{now:%Y%m%d-%H%M%S}-{staff.account}"
+    stem = f"audit-{to_local(now):%Y%m%d-%H%M%S}-{staff.account}"
     try:
         # two exports within one second (or two desks sharing a directory) never overwrite:
         # the file is created exclusively, with -2, -3 … when the name is taken

@@ -58,6 +58,14 @@ LABEL_WIDTH = 16
 
 
 def when(moment: datetime | None) -> str:
+    """A stored (naive UTC) moment as people read it: Taiwan time."""
+    from kiosk.core.taiwan_time import shown
+
+    return shown(moment)
+
+
+def local(moment: datetime | None) -> str:
+    """A moment already in Taiwan time (``kiosk.core.exams`` gives exam times so)."""
     return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
@@ -235,7 +243,7 @@ class CandidateScreen(StaffScreen):
                 (
                     str(n),
                     (
-                        when(r.starts_at),
+                        local(r.starts_at),
                         r.subject,
                         r.level,
                         r.venue,
