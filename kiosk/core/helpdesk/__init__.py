@@ -16,6 +16,7 @@ from __future__ import annotations
 from kiosk.core.helpdesk.audit_log import (
     AUDIT_LIMIT,
     CSV_COLUMNS,
+    KIND_GROUPS,
     AuditFilter,
     AuditLog,
     ExportResult,
@@ -54,6 +55,7 @@ __all__ = [
     "DENIED",
     "HIT_COLUMNS",
     "ID_SHAPE",
+    "KIND_GROUPS",
     "RECENT_DELIVERIES",
     "RECENT_EVENTS",
     "SEARCH_LIMIT",

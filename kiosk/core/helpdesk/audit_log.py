@@ -10,36 +10,55 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, and_, false, or_
 from sqlmodel import Session, col, select
 
 from kiosk.core import audit, national_id, text_safety
 from kiosk.core.clock import Clock
 from kiosk.core.clock import now as now_of
 from kiosk.core.helpdesk.common import DENIED, EventRow, _denied
-from kiosk.core.helpdesk.search import ID_SHAPE
+from kiosk.core.helpdesk.search import ID_SHAPE, classify, prefix_range
 from kiosk.core.helpdesk.staff_accounts import (
     StaffView,
     current_staff,
-    get_staff,
     mask_national_ids,
 )
 from kiosk.core.taiwan_time import day_start, iso, to_local
 from kiosk.infra.config import Settings
-from kiosk.infra.store import AuditEvent, Candidate
+from kiosk.infra.store import AuditEvent, Candidate, StaffUser
 
 AUDIT_LIMIT = 500
 
 
+LOGIN_KINDS = ("login", "staff_login", "change_password")
+KIND_GROUPS: dict[str, tuple[str, ...]] = {
+    # "staff": every event a staff account caused (its own sign-ins aside), whatever its kind:
+    # actions added later are in the group without being listed here
+    "staff": (),
+    "logins": LOGIN_KINDS,
+    "queries": ("credential_query", "email_query", "staff_search"),
+    "exams": ("exam_register", "exam_cancel", "exam_notice", "exam_status", "exam_session"),
+    "import": ("group_import",),
+}
+"""The kinds of events people look for together (the audit screen's 類別 list)."""
+
+
 @dataclass(frozen=True)
 class AuditFilter:
-    """The audit screen's filters; empty means any. ``candidate`` is an account or a full ID."""
+    """The audit screen's filters; empty means any.
+
+    ``candidate`` is read as the search box reads it: a whole national ID, an account prefix,
+    a Chinese name prefix, an e-mail or mobile prefix (or ``？`` and the start of an unknown
+    account's hash). ``staff`` is a staff account prefix, ``kind`` a kind prefix, ``group`` a
+    key of :data:`KIND_GROUPS`; the days are Taiwan calendar days, both included.
+    """
 
     candidate: str = ""
     staff: str = ""
     kind: str = ""
     date_from: date | None = None
     date_to: date | None = None
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,33 +79,65 @@ def parse_day(text: str) -> date | Literal[False] | None:
         return False
 
 
+def _candidate_clause(who: str) -> ColumnElement[bool]:
+    """The events of the candidates ``who`` names, read as the search box reads it."""
+    if who.startswith(audit.UNKNOWN_MARK):  # an unknown account's keyed hash, as shown
+        return prefix_range(AuditEvent.account, who)
+    kind, value = classify(who)
+    if kind == "national_id":
+        ids = select(Candidate.id).where(Candidate.national_id == value)
+    elif kind == "chinese_name":
+        ids = select(Candidate.id).where(prefix_range(Candidate.chinese_name, value))
+    elif kind == "email":
+        variants = sorted({value, value.lower()})
+        ids = select(Candidate.id).where(or_(*(prefix_range(Candidate.email, v) for v in variants)))
+    elif kind == "mobile":
+        ids = select(Candidate.id).where(prefix_range(Candidate.mobile, value))
+    else:
+        ids = select(Candidate.id).where(prefix_range(Candidate.account_key, value))
+        # events that name an account without its id (written before it existed, or since
+        # renamed) are found by the account as the event spells it
+        spelled = sorted({who, who.lower()})
+        return or_(
+            col(AuditEvent.candidate_id).in_(ids),
+            *(prefix_range(AuditEvent.account, v) for v in spelled),
+        )
+    return col(AuditEvent.candidate_id).in_(ids)
+
+
+def _staff_clause(session: Session, typed: str) -> ColumnElement[bool]:
+    """The events of the staff accounts starting with ``typed`` (in any case)."""
+    # events hold the account as spelled: the staff users' own spellings (a small table) and
+    # the text as typed cover "AMY" for amy.desk and a staff account since removed
+    spelled = set(
+        session.exec(
+            select(StaffUser.account).where(prefix_range(StaffUser.account_key, typed.lower()))
+        )
+    )
+    return or_(
+        col(AuditEvent.staff).in_(sorted(spelled)) if spelled else false(),
+        *(prefix_range(AuditEvent.staff, v) for v in sorted({typed, typed.lower()})),
+    )
+
+
+def _group_clause(group: str) -> ColumnElement[bool]:
+    if group == "staff":
+        return and_(col(AuditEvent.staff) != "", col(AuditEvent.kind).not_in(LOGIN_KINDS))
+    return col(AuditEvent.kind).in_(KIND_GROUPS[group])
+
+
 def _audit_statement(session: Session, filters: AuditFilter) -> Any:
     statement = select(AuditEvent)
     who = filters.candidate.strip()
     if who:
-        nid = national_id.normalize(who)
-        if ID_SHAPE.fullmatch(nid):
-            found = session.exec(select(Candidate.id).where(Candidate.national_id == nid)).first()
-        else:
-            found = session.exec(
-                select(Candidate.id).where(Candidate.account_key == who.lower())
-            ).first()
-        statement = statement.where(
-            or_(col(AuditEvent.candidate_id) == found, col(AuditEvent.account) == who)
-            if found is not None
-            else AuditEvent.account == who
-        )
+        statement = statement.where(_candidate_clause(who))
     typed_staff = filters.staff.strip()
     if typed_staff:
-        # accounts are case-insensitive; events hold the account as spelled: "AMY.DESK" finds
-        # the events of amy.desk through the staff user's own spelling (and the index)
-        names = {typed_staff, typed_staff.lower()}
-        known = get_staff(session=session, account=typed_staff)
-        if known is not None:
-            names.add(known.account)
-        statement = statement.where(col(AuditEvent.staff).in_(sorted(names)))
+        statement = statement.where(_staff_clause(session, typed_staff))
     if filters.kind.strip():
-        statement = statement.where(AuditEvent.kind == filters.kind.strip())
+        statement = statement.where(prefix_range(AuditEvent.kind, filters.kind.strip()))
+    if filters.group:
+        statement = statement.where(_group_clause(filters.group))
     # the days people type are Taiwan days: 2026-11-25 begins at 16:00 UTC on the 24th
     if filters.date_from is not None:
         statement = statement.where(col(AuditEvent.at) >= day_start(filters.date_from))
@@ -110,7 +161,10 @@ def audit_log(
     if current_staff(session, staff) is None:
         _denied(session, "audit_view", staff, settings, now_of(clock))
         return AuditLog(message_key=DENIED)
-    if any(text_safety.problem(text) for text in (filters.candidate, filters.staff, filters.kind)):
+    typed = (filters.candidate, filters.staff, filters.kind)
+    if any(text_safety.problem(text) for text in typed) or (
+        filters.group and filters.group not in KIND_GROUPS
+    ):
         return AuditLog(message_key="staff.audit.bad_filter")
     found = list(session.exec(_audit_statement(session, filters).limit(limit + 1)))
     return AuditLog(tuple(EventRow.of(e) for e in found[:limit]), more=len(found) > limit)
@@ -208,6 +262,7 @@ def _filter_text(filters: AuditFilter) -> str:
             ("candidate", _masked_if_id(filters.candidate.strip())),
             ("staff", filters.staff.strip()),
             ("kind", filters.kind.strip()),
+            ("group", filters.group),
             ("from", filters.date_from.isoformat() if filters.date_from else ""),
             ("to", filters.date_to.isoformat() if filters.date_to else ""),
         )

@@ -81,7 +81,7 @@ def classify(text: str) -> tuple[SearchKind, str]:
     return "account", text.lower()
 
 
-def _next_prefix(prefix: str) -> str:
+def _nextprefix_range(prefix: str) -> str:
     """The smallest string above every string starting with ``prefix`` (code-point order)."""
     last = ord(prefix[-1])
     if last >= 0x10FFFF:
@@ -111,9 +111,10 @@ def _compile_code_point_pg(element: CodePointOrder, compiler: SQLCompiler, **kw:
     return f'{compiler.process(element.column, **kw)} COLLATE "C"'
 
 
-def _prefix(column: Any, prefix: str) -> ColumnElement[bool]:
+def prefix_range(column: Any, prefix: str) -> ColumnElement[bool]:
+    """``column`` starts with ``prefix``, as an index range in code-point order."""
     ordered = CodePointOrder(column)
-    return and_(ordered >= prefix, ordered < _next_prefix(prefix))
+    return and_(ordered >= prefix, ordered < _nextprefix_range(prefix))
 
 
 def search_statement(query: str, limit: int = SEARCH_LIMIT) -> tuple[SearchKind, Any]:
@@ -126,16 +127,16 @@ def search_statement(query: str, limit: int = SEARCH_LIMIT) -> tuple[SearchKind,
         statement = statement.where(Candidate.national_id == value)
     elif kind == "email":
         variants = sorted({value, value.lower()})
-        statement = statement.where(or_(*(_prefix(Candidate.email, v) for v in variants)))
+        statement = statement.where(or_(*(prefix_range(Candidate.email, v) for v in variants)))
         statement = statement.order_by(CodePointOrder(Candidate.email))
     elif kind == "mobile":
-        statement = statement.where(_prefix(Candidate.mobile, value))
+        statement = statement.where(prefix_range(Candidate.mobile, value))
         statement = statement.order_by(CodePointOrder(Candidate.mobile))
     elif kind == "chinese_name":
-        statement = statement.where(_prefix(Candidate.chinese_name, value))
+        statement = statement.where(prefix_range(Candidate.chinese_name, value))
         statement = statement.order_by(CodePointOrder(Candidate.chinese_name))
     else:
-        statement = statement.where(_prefix(Candidate.account_key, value))
+        statement = statement.where(prefix_range(Candidate.account_key, value))
         statement = statement.order_by(CodePointOrder(Candidate.account_key))
     return kind, statement.limit(limit + 1)
 
