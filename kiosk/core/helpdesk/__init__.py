@@ -31,6 +31,7 @@ from kiosk.core.helpdesk.candidate import (
     CandidateDetail,
     DeliveryRow,
     RegistrationRow,
+    TemporaryPassword,
     candidate_detail,
 )
 from kiosk.core.helpdesk.common import DENIED, EventRow
@@ -70,6 +71,7 @@ __all__ = [
     "RegistrationRow",
     "SearchKind",
     "SearchResult",
+    "TemporaryPassword",
     "audit_log",
     "audits_search",
     "candidate_detail",

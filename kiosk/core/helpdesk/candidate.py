@@ -44,6 +44,18 @@ class RegistrationRow:
 
 
 @dataclass(frozen=True)
+class TemporaryPassword:
+    """The temporary password still outstanding: how it went out (from the newest credentials
+    delivery; empty when none is on record) and until when it works. Never the password."""
+
+    expires_at: datetime
+    channel: str = ""
+    sent_at: datetime | None = None
+    status: str = ""
+    destination_masked: str = ""
+
+
+@dataclass(frozen=True)
 class CandidateDetail:
     found: bool
     message_key: str = ""
@@ -60,6 +72,7 @@ class CandidateDetail:
     registrations: tuple[RegistrationRow, ...] | None = None  # None: no exam module yet
     locked: bool = False
     now: datetime | None = None
+    temporary: TemporaryPassword | None = None
 
 
 def candidate_detail(
@@ -87,12 +100,33 @@ def candidate_detail(
         .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
         .limit(RECENT_EVENTS)
     ).all()
-    sent = session.exec(
+    deliveries = session.exec(
         select(Delivery)
         .where(Delivery.candidate_id == candidate_id)
         .order_by(col(Delivery.at).desc(), col(Delivery.id).desc())
         .limit(RECENT_DELIVERIES)
     ).all()
+    temporary = None
+    if (
+        row.temp_password_hash
+        and row.temp_password_expires_at
+        and row.temp_password_expires_at > now
+    ):
+        sent = next((d for d in deliveries if d.purpose == "credentials"), None)
+        if sent is None:  # older than the newest few deliveries
+            sent = session.exec(
+                select(Delivery)
+                .where(Delivery.candidate_id == candidate_id, Delivery.purpose == "credentials")
+                .order_by(col(Delivery.at).desc(), col(Delivery.id).desc())
+                .limit(1)
+            ).first()
+        temporary = TemporaryPassword(
+            expires_at=row.temp_password_expires_at,
+            channel=sent.channel if sent else "",
+            sent_at=sent.at if sent else None,
+            status=sent.status if sent else "",
+            destination_masked=sent.destination_masked if sent else "",
+        )
     detail = CandidateDetail(
         True,
         candidate=CandidateView.of(row),
@@ -110,10 +144,12 @@ def candidate_detail(
         updated_at=row.updated_at,
         events=tuple(EventRow.of(e) for e in events),
         deliveries=tuple(
-            DeliveryRow(d.at, d.channel, d.destination_masked, d.purpose, d.status) for d in sent
+            DeliveryRow(d.at, d.channel, d.destination_masked, d.purpose, d.status)
+            for d in deliveries
         ),
         registrations=_registrations(session, candidate_id),
         now=now,
+        temporary=temporary,
     )
     if not audited:
         return detail

@@ -64,7 +64,7 @@ class StaffApp(App[None]):
         self.settings = settings or Settings()
         self._store = store
         self.clock = clock
-        self.staff: StaffView | None = None
+        self._staff: StaffView | None = None
         self.session_token = 0  # bumped by every lock: late worker results of a past sign-in drop
         self.set_reactive(StaffApp.language, self.settings.language)
         self.last_input = time.monotonic()
@@ -106,6 +106,22 @@ class StaffApp(App[None]):
             )
         except (SQLAlchemyError, OSError, ImportError) as error:
             raise StoreUnavailable(type(error).__name__) from error
+
+    # ------------------------------------------------------------------ who is signed in
+
+    @property
+    def staff(self) -> StaffView | None:
+        """The staff member signed in now (None at the sign-in)."""
+        return self._staff
+
+    @staff.setter
+    def staff(self, staff: StaffView | None) -> None:
+        # every top bar in the stack says who is signed in now: the sign-in page under the
+        # others was drawn for whoever signed in first, and is what a lock shows
+        self._staff = staff
+        for screen in self.screen_stack:
+            for bar in screen.query("StaffTopBar"):
+                bar.apply_language(self.language)  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ screens
 
