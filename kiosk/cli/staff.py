@@ -1,4 +1,11 @@
-"""``ipas-kiosk staff [add]``: the help-desk console and staff accounts."""
+"""``ipas-kiosk staff …``: the help-desk console, staff accounts and their administration.
+
+Administration commands (``disable``, ``enable``, ``unlock``, ``reset-password``, ``set-role``)
+name the admin who acts with ``--staff`` and say why with ``--reason``; both go into the audit
+trail. Whoever has this host's shell may run them (the shell is the authentication, as for
+``staff add``); ``--staff`` must name an active admin. Exit codes: 0 done, 1 the database
+failed, 2 refused (no such admin, a rule, the last admin).
+"""
 
 from __future__ import annotations
 
@@ -137,3 +144,156 @@ def clear_place(
         typer.echo(text, err=True)
         raise typer.Exit(2)
     typer.echo(text)
+
+
+def _admin_command(name: str, account: str, staff: str, reason: str, **values: object) -> None:
+    """Run one administration change (``kiosk.core.helpdesk.staff_admin``) and answer it."""
+    from kiosk.core.helpdesk import staff_admin
+    from kiosk.core.helpdesk.staff_accounts import StaffView, get_staff
+    from kiosk.infra.config import Settings
+    from kiosk.infra.i18n import t
+    from kiosk.infra.store import Store
+
+    settings = Settings()
+    language = settings.language
+    store = Store.from_settings(settings)
+    try:
+        with store.session() as session:
+            row = get_staff(session=session, account=staff)
+            if row is None:  # nobody to name in the audit trail
+                typer.echo(t("staff.admin.denied", language) + f": --staff {staff}", err=True)
+                raise typer.Exit(2)
+            # a staff account that is no (active) admin is refused by the change itself, which
+            # audits the attempt
+            result = staff_admin.CHANGES[name](
+                session,
+                actor=StaffView.of(row),
+                account=account,
+                reason=reason,
+                settings=settings,
+                **values,
+            )
+    except typer.Exit:
+        raise
+    except Exception as error:  # a locked or unreachable database: a message, not a traceback
+        typer.echo(f"staff {name} failed: {type(error).__name__}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        store.dispose()
+    text = t(result.message_key, language, **result.values)
+    if not result.ok:
+        typer.echo(text, err=True)
+        for field, keys in result.field_errors.items():
+            for key in keys:
+                typer.echo(f"  {field}: {t(key, language)}", err=True)
+        raise typer.Exit(2)
+    typer.echo(text)
+
+
+StaffOption = Annotated[
+    str, typer.Option("--staff", help="Your admin account, kept in the audit trail.")
+]
+ReasonOption = Annotated[str, typer.Option("--reason", help="Why (kept in the audit trail).")]
+AccountArgument = Annotated[str, typer.Argument(help="The staff account to change.")]
+
+
+@staff_app.command("list")
+def list_accounts() -> None:
+    """List the staff accounts: role, state, failures, lock and last sign-in (Taiwan time)."""
+    from kiosk.core.clock import now
+    from kiosk.core.helpdesk import staff_admin
+    from kiosk.core.taiwan_time import shown
+    from kiosk.infra.config import Settings
+    from kiosk.infra.i18n import t
+    from kiosk.infra.store import Store
+
+    settings = Settings()
+    language = settings.language
+    store = Store.from_settings(settings)
+    try:
+        with store.session() as session:
+            rows = staff_admin.all_staff(session)
+    except Exception as error:
+        typer.echo(f"staff list failed: {type(error).__name__}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        store.dispose()
+    moment = now()
+    columns = ("account", "role", "state", "failures", "locked_until", "last_login")
+    table = [[t(f"staff.admin.column.{name}", language) for name in columns]]
+    for row in rows:
+        table.append(
+            [
+                row.account,
+                t(f"staff.role.{row.role}", language),
+                t("staff.admin.active" if row.active else "staff.admin.inactive", language),
+                str(row.failed_logins),
+                shown(row.locked_until) if row.locked(moment) else "",
+                shown(row.last_login_at),
+            ]
+        )
+    typer.echo(_aligned(table))
+    typer.echo(t("staff.admin.count", language, count=str(len(rows))))
+
+
+def _aligned(table: list[list[str]]) -> str:
+    """Columns padded to their widest cell, CJK counted as two cells (a terminal shows them so)."""
+    import unicodedata
+
+    def width(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    widths = [max(width(row[n]) for row in table) for n in range(len(table[0]))]
+    lines = []
+    for row in table:
+        cells = [cell + " " * (size - width(cell)) for cell, size in zip(row, widths, strict=True)]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+@staff_app.command("disable")
+def disable(account: AccountArgument, staff: StaffOption, reason: ReasonOption) -> None:
+    """Disable a staff account (never the last active admin); exit 0 done, 1 database, 2 refused."""
+    _admin_command("disable", account, staff, reason)
+
+
+@staff_app.command("enable")
+def enable(account: AccountArgument, staff: StaffOption, reason: ReasonOption) -> None:
+    """Enable a disabled staff account; exit 0 done, 1 database, 2 refused."""
+    _admin_command("enable", account, staff, reason)
+
+
+@staff_app.command("unlock")
+def unlock(account: AccountArgument, staff: StaffOption, reason: ReasonOption) -> None:
+    """Lift the lock after repeated failed sign-ins; exit 0 done, 1 database, 2 refused."""
+    _admin_command("unlock", account, staff, reason)
+
+
+@staff_app.command("reset-password")
+def reset_password(
+    account: AccountArgument,
+    staff: StaffOption,
+    reason: ReasonOption,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the new password from standard input.")
+    ] = False,
+) -> None:
+    """Set a new password you choose (asked twice, hidden; the password rules apply) and lift a
+    lock; tell it to the staff member in person. Exit 0 done, 1 database, 2 refused."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    _admin_command("reset-password", account, staff, reason, password=password)
+
+
+@staff_app.command("set-role")
+def set_role(
+    account: AccountArgument,
+    role: Annotated[str, typer.Argument(help="helpdesk or admin.")],
+    staff: StaffOption,
+    reason: ReasonOption,
+) -> None:
+    """Make a staff account helpdesk or admin (never demote the last active admin); exit 0 done,
+    1 database, 2 refused."""
+    _admin_command("set-role", account, staff, reason, role=role)
