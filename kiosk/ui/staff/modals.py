@@ -44,6 +44,11 @@ CANDIDATE_PRESETS = (
     "staff.reason.preset.unit",
 )
 PLACE_PRESETS = ("staff.reason.place_preset.checked", "staff.reason.place_preset.staff")
+STAFF_PRESETS = (
+    "staff.reason.staff_preset.left",
+    "staff.reason.staff_preset.phone",
+    "staff.reason.staff_preset.desk",
+)
 
 
 def reason_problem(reason: str) -> str | None:
@@ -298,6 +303,141 @@ class ProfileEditScreen(ModalScreen[Any]):
             keys = result.field_errors.get(name)
             row.set_error(keys[0] if keys else None)
         self._say(result.message_key)
+
+    def apply_language(self, language: str) -> None:
+        if self._message:
+            self._say(self._message)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PasswordResetScreen(ModalScreen[Any]):
+    """An admin sets a staff account's new password: typed twice (hidden), with a reason. The
+    reset runs here, so a password the rules refuse keeps the modal open with the rule's words;
+    it dismisses with the successful result, or None when cancelled."""
+
+    DEFAULT_CSS = (
+        MODAL_CSS.format(name="PasswordResetScreen")
+        + """
+    PasswordResetScreen > Vertical { width: 72; }
+    PasswordResetScreen #reason { width: 1fr; background: $boost; }
+    PasswordResetScreen #reset-message { color: $error; text-style: bold; height: auto; }
+    """
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
+
+    def __init__(self, account: str) -> None:
+        super().__init__(id="password-reset-modal")
+        self.account = account
+        self._message: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield TLabel("staff.admin.password_title", classes="modal-title", account=self.account)
+            yield LabelledField(
+                "new-password", "staff.admin.password", password=True, max_length=72
+            )
+            yield LabelledField(
+                "new-password-again", "staff.admin.password_again", password=True, max_length=72
+            )
+            yield TLabel("staff.reason.label", classes="modal-line")
+            yield KioskInput(
+                id="reason",
+                max_length=REASON_MAX,
+                placeholder=t("staff.reason.placeholder", current_language()),
+                select_on_focus=False,
+                compact=True,
+            )
+            yield Static("", id="reset-message", markup=False)
+            with Horizontal():
+                yield TButton("staff.admin.save", "primary", id="confirm")
+                yield TButton("staff.reason.cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#new-password", Input).focus()
+
+    def _say(self, key: str | None) -> None:
+        self._message = key
+        text = t(key, current_language()) if key else ""
+        self.query_one("#reset-message", Static).update(plain(text))
+
+    def _field(self, input_id: str) -> LabelledField:
+        return self.query_one(f"#{input_id}-field", LabelledField)
+
+    @on(Input.Submitted, "#new-password")
+    def _next(self) -> None:
+        self.query_one("#new-password-again", Input).focus()
+
+    @on(Input.Submitted, "#new-password-again")
+    def _to_reason(self) -> None:
+        self.query_one("#reason", Input).focus()
+
+    @on(Button.Pressed, "#confirm")
+    @on(Input.Submitted, "#reason")
+    def _save(self) -> None:
+        button = self.query_one("#confirm", Button)
+        if button.disabled:
+            return
+        password = self._field("new-password").value
+        if password != self._field("new-password-again").value:
+            self._field("new-password-again").clear()
+            self._say("staff.admin.password_mismatch")
+            self.query_one("#new-password-again", Input).focus()
+            return
+        problem = reason_problem(self.query_one("#reason", Input).value)
+        if problem:
+            self._say(problem)
+            self.query_one("#reason", Input).focus()
+            return
+        self._say(None)
+        button.disabled = True
+        button.loading = True
+        self.reset(password, self.query_one("#reason", Input).value.strip())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="reset")
+    def reset(self, password: str, reason: str) -> None:
+        from kiosk.core.helpdesk import staff_admin
+        from kiosk.ui.staff.app import StoreUnavailable
+
+        app = cast("StaffApp", self.app)
+        staff = app.staff
+        result: Any = None
+        if staff is not None:
+            try:
+                result = app.use(
+                    staff_admin.reset_staff_password,
+                    actor=staff,
+                    account=self.account,
+                    password=password,
+                    reason=reason,
+                    settings=app.settings,
+                    clock=app.clock,
+                )
+            except StoreUnavailable:
+                result = None
+        del password
+        app.call_from_thread(self._done, result)
+
+    def _done(self, result: Any) -> None:
+        if not self.is_attached:
+            return
+        button = self.query_one("#confirm", Button)
+        button.disabled = False
+        button.loading = False
+        if result is None:
+            self._say("staff.error.store")
+            return
+        if result.ok:
+            self.dismiss(result)
+            return
+        keys = result.field_errors.get("password")
+        self._field("new-password").set_error(keys[0] if keys else None)
+        for input_id in ("new-password", "new-password-again"):
+            self._field(input_id).clear()
+        self._say(result.message_key)
+        self.query_one("#new-password", Input).focus()
 
     def apply_language(self, language: str) -> None:
         if self._message:

@@ -54,6 +54,7 @@ class SearchScreen(StaffScreen):
         ("f5", "audit_log", "Audit log"),
         ("f6", "group_import", "Import"),
         ("f7", "places", "Terminals"),
+        ("f8", "staff_admin", "Staff"),
     ]
 
     def __init__(self) -> None:
@@ -85,9 +86,12 @@ class SearchScreen(StaffScreen):
                 yield TButton("staff.search.audit", id="audit-log", compact=True)
                 yield TButton("staff.search.import", id="import", compact=True)
                 yield TButton("staff.search.places", id="places", compact=True)
+                yield TButton("staff.search.staff_admin", id="staff-admin", compact=True)
 
     def on_mount(self) -> None:
         self._show(None)
+        staff = self.staff_app.staff
+        self.query_one("#staff-admin", Button).display = staff is not None and staff.is_admin
 
     @property
     def table(self) -> DataTable[Any]:
@@ -244,6 +248,17 @@ class SearchScreen(StaffScreen):
         from .places import PlacesScreen
 
         self.app.push_screen(PlacesScreen())
+
+    @on(Button.Pressed, "#staff-admin")
+    def action_staff_admin(self) -> None:
+        """人員管理: for admins (the domain checks again, against the database)."""
+        staff = self.staff_app.staff
+        if staff is None or not staff.is_admin:
+            self.show_message("staff.admin.denied")
+            return
+        from .staff_admin import StaffAdminScreen
+
+        self.app.push_screen(StaffAdminScreen())
 
     @on(Button.Pressed, "#import")
     def action_group_import(self) -> None:
