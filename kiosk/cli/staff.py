@@ -10,6 +10,7 @@ failed, 2 refused (no such admin, a rule, the last admin).
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -297,3 +298,109 @@ def set_role(
     """Make a staff account helpdesk or admin (never demote the last active admin); exit 0 done,
     1 database, 2 refused."""
     _admin_command("set-role", account, staff, reason, role=role)
+
+
+@staff_app.command("import")
+def import_group(
+    file: Annotated[Path, typer.Argument(help="The unit's CSV or XLSX file.")],
+    unit: Annotated[str, typer.Option("--unit", help="The unit (school, company) it is from.")],
+    staff: Annotated[str, typer.Option("--staff", help="Your staff account (audit trail).")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check and count only; create nothing.")
+    ] = False,
+    sheet: Annotated[
+        str | None,
+        typer.Option("--sheet", help="The XLSX sheet (default: the one with the header)."),
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Write what became of every row to this new CSV file."),
+    ] = None,
+    language: Annotated[
+        str | None,
+        typer.Option("--language", help="The report's language: zh-TW or en (default: settings)."),
+    ] = None,
+) -> None:
+    """Import a unit's group registration file (團體報名), streamed batch by batch.
+
+    Exit 0 imported (bad rows are skipped and listed in the report); 1 the file or the
+    database failed; 2 refused (no active staff account, a report file that exists already).
+    """
+    from kiosk.core import group_import
+    from kiosk.core.helpdesk.staff_accounts import StaffView, get_staff
+    from kiosk.infra.config import Settings
+    from kiosk.infra.i18n import LANGUAGES, t
+    from kiosk.infra.store import Store
+
+    settings = Settings()
+    language = language or settings.language
+    if language not in LANGUAGES:
+        typer.echo(f"--language must be one of: {', '.join(LANGUAGES)}", err=True)
+        raise typer.Exit(2)
+    handle = None
+    if report is not None:
+        try:
+            # a new file only: a unit's earlier report is never overwritten
+            handle = report.open("x", encoding="utf-8-sig", newline="")
+        except FileExistsError:
+            typer.echo(f"--report: {report} exists already", err=True)
+            raise typer.Exit(2) from None
+        except OSError as error:
+            typer.echo(f"--report: {report}: {type(error).__name__}", err=True)
+            raise typer.Exit(2) from None
+    on_row = group_import.ImportReport(handle, language) if handle is not None else None
+    interactive = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if interactive:  # one line, rewritten; nothing in a log or a pipe
+            text = t("group_import.cli.progress", language, done=f"{done:,}", total=f"{total:,}")
+            sys.stderr.write("\r" + text)
+            sys.stderr.flush()
+
+    store = Store.from_settings(settings)
+    try:
+        with store.session() as session:
+            row = get_staff(session=session, account=staff)
+            if row is None:
+                typer.echo(t("staff.action.denied", language) + f": --staff {staff}", err=True)
+                raise typer.Exit(2)
+            result = group_import.import_file(
+                session,
+                path=file,
+                unit=unit,
+                staff=StaffView.of(row),
+                settings=settings,
+                progress=progress,
+                dry_run=dry_run,
+                sheet=sheet,
+                on_row=on_row,
+            )
+    except typer.Exit:
+        raise
+    except Exception as error:  # a locked or unreachable database: a message, not a traceback
+        typer.echo(f"staff import failed: {type(error).__name__}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        store.dispose()
+        if handle is not None:
+            handle.close()
+        if interactive:
+            sys.stderr.write("\n")
+    if result.file_error:
+        typer.echo(t(result.file_error, language, **result.file_error_values), err=True)
+        raise typer.Exit(2 if result.file_error == "staff.action.denied" else 1)
+    key = "group_import.cli.dry_run" if dry_run else "group_import.cli.done"
+    preview = result.preview
+    typer.echo(
+        t(
+            key,
+            language,
+            file=file.name,
+            created=result.created,
+            ok=preview.ok,
+            present=result.present,
+            bad=result.bad,
+        )
+    )
+    if report is not None:
+        typer.echo(t("group_import.cli.report", language, path=str(report)))
