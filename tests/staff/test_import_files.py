@@ -154,3 +154,20 @@ async def test_the_screen_reads_the_named_sheet(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: screen(pilot).preview is not None)
         assert 'Sheet "名單": 3 to create' in visible_text(pilot.app)
     app.store.dispose()
+
+
+def test_mobile_numbers_are_stored_as_the_rules_store_them() -> None:
+    from kiosk.core import rules
+
+    for typed in (
+        "0912-345-678",
+        "+886 912 345 678",
+        "０９１２３４５６７８",
+        "912345678",
+        "09 1234 5678",
+    ):
+        raw = {"national_id": make_id(30), "chinese_name": "王大明", "mobile": typed}
+        checked = group_import.check_row(2, raw, unit="U")
+        assert checked.check.status is RowStatus.OK, typed
+        expected = rules.normalize_mobile(typed if typed != "912345678" else "0" + typed)
+        assert checked.values["mobile"] == expected == "0912345678", typed

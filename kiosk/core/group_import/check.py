@@ -181,7 +181,13 @@ def check_row(line: int, raw: Mapping[str, str], *, unit: str) -> Checked:
         if profile[name]:
             reasons.extend(Reason(name, k) for k in found[name])
     if not found["mobile"] and profile["mobile"]:
-        profile["mobile"] = rules.normalize_mobile(profile["mobile"]) or profile["mobile"]
+        # the rules passed, so it is (+886|0)9 and eight digits with separators: the stored
+        # form is 0 and its last nine digits (rules.normalize_mobile would run the phone-number
+        # library a second time per row)
+        digits = "".join(
+            ch for ch in unicodedata.normalize("NFKC", profile["mobile"]) if ch.isdigit()
+        )
+        profile["mobile"] = "0" + digits[-9:]
     if not given["email"] and not given["mobile"]:
         reasons.append(Reason("email", "group_import.reason.contact"))
     for name in ("school", "department"):
