@@ -35,6 +35,7 @@ from kiosk.cli.staff import staff_app
 from kiosk.infra import config_files, oplog
 
 if TYPE_CHECKING:
+    from kiosk.cli.serve_uploads import Uploads
     from kiosk.infra.config import Settings
     from kiosk.infra.store import Store
 
@@ -291,6 +292,7 @@ def serve(
             server = SourceServer(
                 command or app_command(app, kiosk_mode=kiosk),
                 trust_proxy_header=trust_proxy_header,
+                uploads=staff_uploads(app, folder),
                 host=host.strip("[]"),
                 port=port,
                 title=title,
@@ -304,6 +306,16 @@ def serve(
         server.serve()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def staff_uploads(app: ServedApp, folder: Path) -> Uploads | None:
+    """The staff console's upload pages (``kiosk.cli.serve_uploads``); none for the kiosk."""
+    if app is not ServedApp.staff:
+        return None
+    from kiosk.cli.serve_uploads import Uploads
+    from kiosk.core.group_import.reader import MAX_FILE_BYTES
+
+    return Uploads(folder / "uploads", MAX_FILE_BYTES)
 
 
 app.command("serve")(serve)

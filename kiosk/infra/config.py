@@ -104,6 +104,11 @@ class Settings(BaseSettings):
     service_phone: str = SERVICE_PHONE
     service_email: str = SERVICE_EMAIL
 
+    @field_validator("upload_dir", mode="before")
+    @classmethod
+    def _empty_upload_dir_is_none(cls, value: object) -> object:
+        return value if value != "" else None  # serve sets it empty for a connection without
+
     @field_validator("log_dir", mode="before")
     @classmethod
     def _empty_log_dir_is_the_default(cls, value: object) -> object:

@@ -26,6 +26,7 @@ def url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("IPAS_KIOSK_BCRYPT_ROUNDS", "4")
     monkeypatch.setenv("IPAS_KIOSK_LANGUAGE", "en")
     monkeypatch.setenv("IPAS_KIOSK_OUTBOX_DIR", str(tmp_path / "outbox"))
+    monkeypatch.setenv("IPAS_KIOSK_LOG_DIR", str(tmp_path / "logs"))
     done = CliRunner().invoke(
         app, ["staff", "add", DESK[0], "--password-stdin"], input=DESK[1], catch_exceptions=False
     )

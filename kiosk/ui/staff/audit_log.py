@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -226,6 +227,7 @@ class AuditLogScreen(StaffScreen):
         self.export_result = result
         self._show_export(current_language())
         if result.ok:
+            self.offer_download(Path(result.path))
             self.apply()  # the export itself is now in the log
 
     def _show_export(self, language: str) -> None:

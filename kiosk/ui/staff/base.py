@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
@@ -190,6 +191,13 @@ class StaffScreen(Screen[None]):
                 callback(result)
 
         self.app.call_from_thread(run)
+
+    def offer_download(self, path: Path) -> None:
+        """In a browser (``serve --app staff``), hand a file this console wrote to the staff
+        member's own machine: textual-serve turns ``deliver_binary`` into a download. In a
+        terminal the file is on this machine already, where the page says."""
+        if self.app.is_web:
+            self.app.deliver_binary(path, mime_type="text/csv", name=path.name)
 
     def set_busy(self, button_id: str, busy: bool) -> None:
         button = self.query_one(f"#{button_id}", Button)
