@@ -3,7 +3,7 @@
 Pushed by the staff console's search screen (button ``#import``) as
 ``GroupImportScreen(store, settings, staff)``; it needs nothing else of the app, so it also
 runs on any small App. Widget ids: ``#path #sheet #unit #preview #import #upload #back #message
-#progress #rows #page #reasons``. The file is read and checked in a worker thread
+#progress #rows #page #reasons #report``. The file is read and checked in a worker thread
 (:func:`kiosk.core.group_import.preview_file`, its progress shown as rows are checked); the
 import runs in another and feeds ``#progress`` batch by batch. Bad rows are listed first, a page
 of :data:`PAGE_ROWS` at a time (PgUp/PgDn): a table of 50,000 rows took 22 s to build, and was
@@ -79,6 +79,7 @@ class GroupImportScreen(Screen[None]):
     GroupImportScreen #rows { height: 1fr; margin: 0 1; }
     GroupImportScreen #page { height: 1; padding: 0 1; color: $text-muted; }
     GroupImportScreen #reasons { height: auto; max-height: 3; padding: 0 1; color: $warning; }
+    GroupImportScreen #report { height: auto; padding: 0 1; }
     """
 
     def __init__(self, store: Store, settings: Settings, staff: StaffView) -> None:
@@ -135,6 +136,7 @@ class GroupImportScreen(Screen[None]):
             yield DataTable(id="rows", cursor_type="row", zebra_stripes=True)
         yield Static("", id="page", markup=False)
         yield Static("", id="reasons", markup=False)
+        yield Static("", id="report", markup=False)
 
     @property
     def table(self) -> DataTable[Any]:
@@ -187,6 +189,7 @@ class GroupImportScreen(Screen[None]):
             self.show_message(key, kind=kind, **values)
         self._columns(language)
         self._fill(language)  # one page: the language switch costs what a page costs
+        self._show_report(language)
 
     # ------------------------------------------------------------------ actions
 
@@ -347,6 +350,8 @@ class GroupImportScreen(Screen[None]):
 
     def _previewed(self, preview: Preview, shown: list[RowCheck], typed: tuple[str, ...]) -> None:
         self.preview = preview
+        self.report_path = None  # a new check: the last import's report is not this one's
+        self._show_report(current_language())
         self.previewed = (typed[0], typed[1], typed[2])
         self._shown = shown
         self.page = 0
@@ -402,11 +407,14 @@ class GroupImportScreen(Screen[None]):
             present=result.present,
             bad=result.bad,
         )
-        self.query_one("#reasons", Static).update(
-            plain(t("group_import.report_saved", current_language(), path=str(report_path)))
-        )
+        self._show_report(current_language())
         if self.app.is_web:  # the staff member's own machine gets it as a download
             self.app.deliver_binary(report_path, mime_type="text/csv", name="import-report")
+
+    def _show_report(self, language: str) -> None:
+        path = self.report_path
+        text = t("group_import.report_saved", language, path=str(path)) if path else ""
+        self.query_one("#report", Static).update(plain(text))
 
     def _failed(self) -> None:
         self._set_busy(False)
