@@ -142,7 +142,12 @@ async def test_the_status_band_is_at_the_top_of_an_80x24_console(
         assert key in text.splitlines()[-1]
 
 
-async def test_f5_shows_a_status_changed_elsewhere(staff_app_factory: Factory) -> None:
+async def test_f5_shows_a_status_changed_elsewhere(
+    staff_app_factory: Factory, monkeypatch: Any
+) -> None:
+    from kiosk.ui.staff.candidate import CandidateScreen
+
+    monkeypatch.setattr(CandidateScreen, "REFRESH_SECONDS", 3600.0)  # only F5 reloads here
     app = at_now(staff_app_factory())
     async with app.run_test(size=(80, 24)) as pilot:
         await open_candidate(pilot, "wang", "wang2026")
