@@ -18,9 +18,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--samples", type=int, default=3_000, help="lookups per kind")
     parser.add_argument("--full", action="store_true", help="more repetitions for crypto timings")
+    parser.add_argument(
+        "--import-rows", type=int, default=100_000, help="rows of the group file imported"
+    )
     args = parser.parse_args(argv)
 
-    from bench import bench_crypto, bench_search, bench_store, bench_ui
+    from bench import bench_crypto, bench_import, bench_search, bench_store, bench_ui
 
     print(
         f"# ipas-kiosk benchmarks — {time.strftime('%Y-%m-%d %H:%M')} — "
@@ -32,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         bench_search.run(candidates=args.candidates),
         bench_crypto.run(quick=not args.full),
         bench_ui.run(),
+        bench_import.run(rows=args.import_rows),
     ):
         print("\n".join(lines))
         print()

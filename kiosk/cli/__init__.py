@@ -38,6 +38,7 @@ from kiosk.core import oplog
 from kiosk.infra import config_files
 
 if TYPE_CHECKING:
+    from kiosk.cli.serve_uploads import Uploads
     from kiosk.infra.config import Settings
     from kiosk.infra.store import Store
 
@@ -296,6 +297,7 @@ def serve(
             server = SourceServer(
                 command or app_command(app, kiosk_mode=kiosk),
                 trust_proxy_header=trust_proxy_header,
+                uploads=staff_uploads(app, folder),
                 host=host.strip("[]"),
                 port=port,
                 title=title,
@@ -309,6 +311,16 @@ def serve(
         server.serve()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def staff_uploads(app: ServedApp, folder: Path) -> Uploads | None:
+    """The staff console's upload pages (``kiosk.cli.serve_uploads``); none for the kiosk."""
+    if app is not ServedApp.staff:
+        return None
+    from kiosk.cli.serve_uploads import Uploads
+    from kiosk.core.group_import.reader import MAX_FILE_BYTES
+
+    return Uploads(folder / "uploads", MAX_FILE_BYTES)
 
 
 app.command("serve")(serve)

@@ -27,8 +27,16 @@ from typing import Any
 from textual_serve import app_service as _app_service
 from textual_serve import server as _server
 
+from kiosk.cli.serve_uploads import Slot, Uploads
+
 SOURCE_VARIABLE = "IPAS_KIOSK_SOURCE"
+UPLOAD_URL_VARIABLE = "IPAS_KIOSK_UPLOAD_URL"
+UPLOAD_DIR_VARIABLE = "IPAS_KIOSK_UPLOAD_DIR"
 _SOURCE: contextvars.ContextVar[str] = contextvars.ContextVar("ipas_kiosk_source", default="")
+# this connection's upload page and folder (kiosk.cli.serve_uploads), when serve offers uploads
+_UPLOAD: contextvars.ContextVar[Slot | None] = contextvars.ContextVar(
+    "ipas_kiosk_upload", default=None
+)
 
 
 class TextualServeChanged(RuntimeError):
@@ -98,6 +106,8 @@ def check_internals() -> None:
         problems.append("Server.handle_websocket no longer makes the AppService itself")
     if not callable(getattr(_server.Server, "initialize_logging", None)):
         problems.append("Server.initialize_logging is gone")
+    if not inspect.iscoroutinefunction(getattr(_server.Server, "_make_app", None)):
+        problems.append("Server._make_app is not a coroutine function")
     if problems:
         raise TextualServeChanged("; ".join(problems))
 
@@ -108,6 +118,9 @@ class SourceAppService(_app_service.AppService):
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         environment = super()._build_environment(width=width, height=height)
         environment[SOURCE_VARIABLE] = _SOURCE.get()  # always set: never serve's own value
+        slot = _UPLOAD.get()  # likewise: a connection's own page, or none at all
+        environment[UPLOAD_URL_VARIABLE] = slot.url if slot is not None else ""
+        environment[UPLOAD_DIR_VARIABLE] = str(slot.folder) if slot is not None else ""
         return environment
 
 
@@ -117,13 +130,23 @@ class SourceServer(_server.Server):
     Args:
         command: The shell command per connection.
         trust_proxy_header: Take the source from ``X-Forwarded-For`` when the peer is loopback.
+        uploads: Offer each connection an upload page (``kiosk.cli.serve_uploads``): the staff
+            console's way to a file on the staff member's own machine.
         **kwargs: As for textual-serve's ``Server``.
     """
 
-    def __init__(self, command: str, *, trust_proxy_header: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        command: str,
+        *,
+        trust_proxy_header: bool = False,
+        uploads: Uploads | None = None,
+        **kwargs: Any,
+    ) -> None:
         check_internals()
         super().__init__(command, **kwargs)
         self.trust_proxy_header = trust_proxy_header
+        self.uploads = uploads
         # textual-serve's handler makes its AppService by this module-level name; serve's
         # process serves nothing else, so the name is ours for its lifetime.
         _server.AppService = SourceAppService  # type: ignore[misc]
@@ -138,7 +161,18 @@ class SourceServer(_server.Server):
             trust_proxy=self.trust_proxy_header,
         )
         token = _SOURCE.set(source)  # this connection's task only
+        slot = self.uploads.open() if self.uploads is not None else None
+        upload = _UPLOAD.set(slot)
         try:
             return await super().handle_websocket(request)
         finally:
+            _UPLOAD.reset(upload)
             _SOURCE.reset(token)
+            if slot is not None and self.uploads is not None:
+                self.uploads.close(slot)  # the connection's files go with it
+
+    async def _make_app(self) -> Any:
+        app = await super()._make_app()
+        if self.uploads is not None:
+            app.add_routes(self.uploads.routes())
+        return app

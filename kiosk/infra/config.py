@@ -89,6 +89,12 @@ class Settings(BaseSettings):
     # serve sets IPAS_KIOSK_SOURCE for each app process it starts, overriding any inherited
     # value; empty on a terminal of its own. For per-source limits, never for authentication.
     source: str = ""
+    # Set by `ipas-kiosk serve --app staff` for each app process, like `source`: the upload page
+    # of this browser connection (a path with a random token on serve's own server) and the
+    # private folder its files land in (removed when the connection ends). Empty elsewhere: a
+    # console in a terminal reads files by their path on this machine.
+    upload_url: str = ""
+    upload_dir: Path | None = None
 
     # Unknown accounts are audited as a keyed hash (kiosk.core.audit.unknown_account): the key, or
     # the file that keeps a random one. Terminals on several hosts sharing a database set one key.
@@ -117,6 +123,11 @@ class Settings(BaseSettings):
 
     service_phone: str = SERVICE_PHONE
     service_email: str = SERVICE_EMAIL
+
+    @field_validator("upload_dir", mode="before")
+    @classmethod
+    def _empty_upload_dir_is_none(cls, value: object) -> object:
+        return value if value != "" else None  # serve sets it empty for a connection without
 
     @field_validator("log_dir", mode="before")
     @classmethod

@@ -27,7 +27,7 @@ from tests.screens.test_email_query import fill as fill_email_query
 from tests.screens.test_email_query import open_page as open_email_query
 from tests.screens.test_registration import NEW_ID, fill_form, paste, submit_and_confirm
 from tests.staff.conftest import DESK, add_staff
-from tests.staff.test_console import give_reason, message, search, sign_in
+from tests.staff.test_console import give_reason, message, opened, sign_in
 
 WANG = ("wang2026", "王小明", "Kiosk#Demo2026", "A123456789")
 WRONG_PASSWORD = "Wrong#Guess2026"
@@ -119,9 +119,8 @@ async def test_a_full_run_leaves_lines_and_no_secret(tmp_path: Path) -> None:
         await type_into(pilot, "#staff-password", DESK[1])  # the account stays in its box
         await pilot.click("#staff-login")
         await wait_for(pilot, lambda: screen_name(pilot) == "SearchScreen")
-        await search(pilot, WANG[3], WANG[0])
-        await pilot.click("#open")
-        await wait_for(pilot, lambda: getattr(pilot.app.screen, "detail", None) is not None)
+        await type_into(pilot, "#search", WANG[3])
+        await opened(pilot, WANG[0])  # the one hit opens by itself
         await give_reason(pilot, "#resend-email", f"caller verified with {WANG[3]}")
         await wait_for(pilot, lambda: "xi****@example.com" in message(pilot))
     secrets.append(newest_temporary_password(app.settings))

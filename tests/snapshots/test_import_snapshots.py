@@ -9,6 +9,7 @@ path shows in the pictures. Update with
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from tests.staff.test_import import BAD_ROWS, write_csv
 from tests.staff.test_import_screen import host, paste_into, screen
 
 Before = Callable[[Pilot[Any]], Awaitable[None]]
+MOMENT = datetime(2026, 11, 25, 1, 0, 0)
 
 
 async def opened(pilot: Pilot[Any]) -> None:
@@ -73,6 +75,9 @@ def test_import_screen(
     write_csv(tmp_path / "bad.csv", BAD_ROWS)
     monkeypatch.chdir(tmp_path)
     app = host(tmp_path, language)
+    # the report is named by the time and lands beside the outbox: both fixed, the path relative
+    app.clock = lambda: MOMENT  # type: ignore[attr-defined]
+    app.settings.outbox_dir = Path("outbox")
     try:
         assert snap_compare(app, terminal_size=(80, 24), run_before=STATES[state])
     finally:

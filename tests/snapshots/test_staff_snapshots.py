@@ -1,5 +1,5 @@
 """SVG snapshots of the help-desk console: sign-in, search with results, candidate view, audit
-log — zh-TW and English, at 100x32 and at 80x24.
+log, staff administration — zh-TW and English, at 100x32 and at 80x24.
 
 Deterministic: a fixed clock for the console, every stored timestamp set to one moment after the
 seed, the cursor does not blink. Update after an intended change with
@@ -21,7 +21,7 @@ from textual.widgets import DataTable
 from kiosk.infra.store import AuditEvent, Candidate, StaffUser
 from kiosk.ui.staff.app import StaffApp
 from tests.screens.conftest import type_into, wait_for
-from tests.staff.conftest import DESK, build_staff_app
+from tests.staff.conftest import ADMIN, DESK, build_staff_app
 
 LANGUAGES = ("zh-TW", "en")
 SIZES = ((100, 32), (80, 24))
@@ -76,11 +76,7 @@ async def search_page(pilot: Pilot[Any]) -> None:
 
 async def candidate_page(pilot: Pilot[Any]) -> None:
     await _signed_in(pilot)
-    await type_into(pilot, "#search", "wang")
-    table = pilot.app.screen.query_one("#results", DataTable)
-    await wait_for(pilot, lambda: table.row_count == 1)
-    table.focus()
-    await pilot.press("enter")
+    await type_into(pilot, "#search", "wang")  # the one hit opens by itself
     await wait_for(pilot, lambda: getattr(pilot.app.screen, "detail", None) is not None)
     await settle(pilot)
 
@@ -96,11 +92,25 @@ async def audit_page(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+async def staff_admin_page(pilot: Pilot[Any]) -> None:
+    await wait_for(pilot, lambda: bool(pilot.app.screen.query("#staff-account")))
+    await type_into(pilot, "#staff-account", ADMIN[0])
+    await type_into(pilot, "#staff-password", ADMIN[1])
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "SearchScreen")
+    await pilot.press("f8")
+    await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "StaffAdminScreen")
+    table = pilot.app.screen.query_one("#staff-table", DataTable)
+    await wait_for(pilot, lambda: table.row_count == 2)
+    await settle(pilot)
+
+
 SCREENS: dict[str, Before] = {
     "login": login_page,
     "search": search_page,
     "candidate": candidate_page,
     "audit_log": audit_page,
+    "staff_admin": staff_admin_page,
 }
 
 

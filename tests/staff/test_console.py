@@ -19,7 +19,7 @@ from textual.widgets import Button, DataTable, Input, Static
 from kiosk.core.delivery import list_outbox
 from kiosk.infra.store import AuditEvent, Candidate
 from kiosk.ui.staff.app import StaffApp
-from tests.screens.conftest import screen_name, type_into, wait_for
+from tests.screens.conftest import screen_name, type_into, visible_text, wait_for
 from tests.staff.conftest import ADMIN, DESK
 
 Factory = Callable[..., StaffApp]
@@ -56,10 +56,8 @@ async def search(pilot: Pilot[Any], text: str, account: str) -> None:
     await wait_for(pilot, lambda: any(r[0] == account for r in table_rows(pilot, "#results")))
 
 
-async def open_candidate(pilot: Pilot[Any], text: str, account: str) -> None:
-    await signed_in(pilot)
-    await search(pilot, text, account)
-    await pilot.click("#open")
+async def opened(pilot: Pilot[Any], account: str) -> None:
+    """A search whose single hit is ``account`` has opened it by itself (no key)."""
     await wait_for(
         pilot,
         lambda: (
@@ -67,6 +65,14 @@ async def open_candidate(pilot: Pilot[Any], text: str, account: str) -> None:
             and getattr(pilot.app.screen, "detail", None) is not None
         ),
     )
+    assert pilot.app.screen.detail.candidate.account == account  # type: ignore[attr-defined]
+
+
+async def open_candidate(pilot: Pilot[Any], text: str, account: str) -> None:
+    """Sign in and type ``text``, whose one hit is ``account``: it opens by itself."""
+    await signed_in(pilot)
+    await type_into(pilot, "#search", text)
+    await opened(pilot, account)
 
 
 async def give_reason(pilot: Pilot[Any], button: str, reason: str) -> None:
@@ -113,31 +119,34 @@ async def test_search_as_you_type_masks_and_opens(staff_app_factory: Factory) ->
     app = staff_app_factory()
     async with app.run_test(size=(100, 32)) as pilot:
         await signed_in(pilot)
-        await search(pilot, "wa", "wang2026")
-        (row,) = table_rows(pilot, "#results")
+        await search(pilot, "09", "wang2026")  # four mobiles start so: a list to choose from
+        row = next(r for r in table_rows(pilot, "#results") if r[0] == "wang2026")
         assert row[:5] == ["wang2026", "王小明", "A12345****", "xi****@example.com", "0912***678"]
         search_box = app.screen.query_one("#search", Input)
         search_box.value = ""
-        await type_into(pilot, "#search", "林美")
-        await wait_for(
-            pilot, lambda: [r[0] for r in table_rows(pilot, "#results")] == ["linmeihua01"]
+        await type_into(pilot, "#search", "林美")  # one hit: the list shows it, then it opens
+        await wait_for(pilot, lambda: screen_name(pilot) == "CandidateScreen")
+        await wait_for(pilot, lambda: getattr(app.screen, "detail", None) is not None)
+        assert (
+            app.screen.query_one("#candidate-heading", Static)
+            .render()
+            .plain.startswith("林美華  linmeihua01")
         )
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(pilot) == "SearchScreen")
+        search_box = app.screen.query_one("#search", Input)
         search_box.value = ""
         await type_into(pilot, "#search", "F222333444")
-        await wait_for(
-            pilot, lambda: [r[2] for r in table_rows(pilot, "#results")] == ["F22233****"]
-        )
-        assert "F222333444" not in str(app.screen.query_one("#search-status", Static).render())
-        app.screen.query_one("#results", DataTable).focus()
-        await pilot.press("enter")
         await wait_for(pilot, lambda: screen_name(pilot) == "CandidateScreen")
         await wait_for(pilot, lambda: getattr(app.screen, "detail", None) is not None)
         profile = str(app.screen.query_one("#profile", Static).render())
         assert "F22233****" in profile and "F222333444" not in profile
+        assert "F222333444" not in visible_text(app)
         await pilot.press("escape")
         await wait_for(pilot, lambda: screen_name(pilot) == "SearchScreen")
-    (view,) = audit_rows(app, "staff_view")
-    assert view.staff == DESK[0] and view.account == "linmeihua01"
+        assert "F222333444" not in str(app.screen.query_one("#search-status", Static).render())
+    views = audit_rows(app, "staff_view")
+    assert [(v.staff, v.account) for v in views] == [(DESK[0], "linmeihua01")] * 2
 
 
 async def test_unlock_asks_for_a_reason_and_audits(staff_app_factory: Factory) -> None:
@@ -229,9 +238,8 @@ async def test_admin_sees_a_duplicate_account_on_its_field(staff_app_factory: Fa
     async with app.run_test(size=(100, 32)) as pilot:
         await sign_in(pilot, *ADMIN)
         await wait_for(pilot, lambda: screen_name(pilot) == "SearchScreen")
-        await search(pilot, "wang", "wang2026")
-        await pilot.click("#open")
-        await wait_for(pilot, lambda: getattr(app.screen, "detail", None) is not None)
+        await type_into(pilot, "#search", "wang")
+        await opened(pilot, "wang2026")
         await pilot.click("#edit-profile")
         await wait_for(pilot, lambda: screen_name(pilot) == "ProfileEditScreen")
         app.screen.query_one("#edit-account", Input).value = ""
@@ -336,11 +344,7 @@ async def test_a_national_id_typed_is_audited_once(staff_app_factory: Factory) -
     async with app.run_test(size=(100, 32)) as pilot:
         await signed_in(pilot)
         await type_into(pilot, "#search", "F222333444")
-        await wait_for(
-            pilot, lambda: [r[2] for r in table_rows(pilot, "#results")] == ["F22233****"]
-        )
-        await pilot.click("#open")
-        await wait_for(pilot, lambda: screen_name(pilot) == "CandidateScreen")
+        await opened(pilot, "linmeihua01")
         shown = getattr(app.screen_stack[-2], "_result", None)
         await pilot.press("escape")
         await wait_for(pilot, lambda: screen_name(pilot) == "SearchScreen")
@@ -478,7 +482,7 @@ async def test_candidate_audit_trail_language_and_idle_over_a_modal(
         profile = app.screen.query_one("#profile", Static)
         await pilot.press("f2")
         await wait_for(pilot, lambda: "Chinese name" in str(profile.render()))
-        await pilot.press("f5")
+        await pilot.press("f8")
         await wait_for(pilot, lambda: screen_name(pilot) == "AuditLogScreen")
         assert app.screen.query_one("#audit-filter-candidate", Input).value == "wang2026"
         await wait_for(

@@ -208,7 +208,8 @@ def _event(store: Store, when: str, kind: str, staff: str = "", account: str = "
 def test_audit_log_filters(desk_store: Store, settings: Settings) -> None:
     _event(desk_store, "2026-11-20 10:00:00", "staff_unlock", "amy.desk", "wang2026")
     _event(desk_store, "2026-11-21 10:00:00", "staff_resend", "bob.admin", "wang2026")
-    _event(desk_store, "2026-11-22 23:59:00", "staff_unlock", "bob.admin", "linmeihua01")
+    # 15:59 UTC is 23:59 in Taiwan: still the 22nd where the help desk sits
+    _event(desk_store, "2026-11-22 15:59:00", "staff_unlock", "bob.admin", "linmeihua01")
 
     def kinds(**values: object) -> list[tuple[str, str]]:
         with desk_store.session() as session:

@@ -53,13 +53,14 @@ def base(desk_store: Store, settings: Settings, clock: FakeClock) -> dict[str, A
 
 def test_every_action_needs_a_reason(desk_store: Store, base: dict[str, Any]) -> None:
     wang = candidate_id(desk_store, "wang2026")
-    for action, extra in (
-        (helpdesk_actions.unlock, {}),
-        (helpdesk_actions.mark_incomplete, {}),
-        (helpdesk_actions.resend_credentials, {"channel": "email"}),
-        (helpdesk_actions.correct_profile, {"changes": {"school": "X"}}),
+    lin = candidate_id(desk_store, "linmeihua01")  # a group candidate: it can be marked
+    for action, who, extra in (
+        (helpdesk_actions.unlock, wang, {}),
+        (helpdesk_actions.mark_incomplete, lin, {}),
+        (helpdesk_actions.resend_credentials, wang, {"channel": "email"}),
+        (helpdesk_actions.correct_profile, wang, {"changes": {"school": "X"}}),
     ):
-        result = act(desk_store, action, candidate_id=wang, reason=" \t ", **base, **extra)
+        result = act(desk_store, action, candidate_id=who, reason=" \t ", **base, **extra)
         assert not result.ok and result.message_key == "staff.reason.required"
     assert list_outbox(base["settings"]) == []
     assert candidate(desk_store, "wang2026").school == "國立臺灣大學"
@@ -328,7 +329,7 @@ def test_a_disabled_staff_account_is_refused(desk_store: Store, base: dict[str, 
         desk_store,
         helpdesk_actions.unlock,
         candidate_id=candidate_id(desk_store, "wang2026"),
-        reason="x",
+        reason="caller asked",
         **base,
     )
     assert not result.ok and result.message_key == "staff.action.denied"

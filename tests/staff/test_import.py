@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from sqlmodel import col, func, select
 
 from kiosk.core import group_import, national_id
-from kiosk.core.group_import import RowStatus
+from kiosk.core.group_import import RowOutcome, RowStatus, importer
 from kiosk.core.helpdesk.staff_accounts import StaffView, get_staff
 from kiosk.infra.config import Settings
 from kiosk.infra.store import AuditEvent, Candidate, StaffUser, Store
@@ -179,10 +179,16 @@ def test_bad_rows_are_reported_with_reasons_and_skipped(
     assert {r.key for r in by_line[5].reasons} == {"group_import.reason.contact"}
     assert fields[6] == {"email", "mobile", "gender", "education"}
     assert [r.key for r in by_line[7].reasons] == ["group_import.reason.duplicate"]
-    text_zh = group_import.reason_text(by_line[7].reasons[0], "zh-TW")
-    text_en = group_import.reason_text(by_line[7].reasons[0], "en")
-    assert text_zh == "身分證號不符：與第 2 列不重複"
-    assert text_en == "ID number fails: Not the same as line 2"
+
+    # plain reasons: what is wrong, not the rule it breaks read as a statement
+    def said(line: int, language: str) -> list[str]:
+        return [group_import.reason_text(r, language) for r in by_line[line].reasons]
+
+    assert said(7, "zh-TW") == ["身分證號：與第 2 列重複"]
+    assert said(7, "en") == ["ID number: duplicates line 2"]
+    assert said(3, "zh-TW") == ["身分證號：檢查碼錯誤"]
+    assert said(3, "en") == ["ID number: wrong check digit"]
+    assert "性別：應為男或女 (M/F)" in said(6, "zh-TW")
     for row in preview.rows:  # every reason has catalog text in both languages
         for reason in row.reasons:
             for language in ("zh-TW", "en"):
@@ -278,7 +284,7 @@ def test_rows_that_keep_clashing_are_counted_bad(
                 chinese_name="佔用",
             )
         )
-    monkeypatch.setattr(group_import, "make_account", lambda *args, **kwargs: "clash0001")
+    monkeypatch.setattr(importer, "make_account", lambda *args, **kwargs: "clash0001")
     with store.session() as session:
         result = group_import.import_file(
             session, path=path, unit="U", staff=staff_user(store), settings=settings
@@ -358,12 +364,18 @@ def test_nationality_from_the_column_or_the_id_number(
         [make_id(4, gender="8"), "林一", "lin@school.example.edu.tw", "TW"],  # resident, TW
     ]
     path = write_csv(tmp_path / "unit.csv", rows, header=header)
+    rows: list[RowOutcome] = []
     with store.session() as session:
-        result = group_import.import_file(
-            session, path=path, unit="U", staff=staff_user(store, "desk01"), settings=settings
+        group_import.import_file(
+            session,
+            path=path,
+            unit="U",
+            staff=staff_user(store, "desk01"),
+            settings=settings,
+            on_row=rows.append,
         )
-    by_line = {row.line: row for row in result.preview.rows}
-    assert by_line[2].status is RowStatus.OK and by_line[3].status is RowStatus.OK
+    by_line = {row.line: row for row in rows}
+    assert by_line[2].status == "created" and by_line[3].status == "created"
     assert [r.field for r in by_line[4].reasons] == ["nationality"]
     assert [r.field for r in by_line[5].reasons] == ["national_id"]
     with store.session() as session:
@@ -393,12 +405,18 @@ def test_xlsx_with_number_cells(store: Store, settings: Settings, tmp_path: Path
     sheet.append([make_id(2), "李", "", "", "", "", "", ""])  # 1 character: too short
     path = tmp_path / "unit.xlsx"
     book.save(path)
+    rows: list[RowOutcome] = []
     with store.session() as session:
         result = group_import.import_file(
-            session, path=path, unit="U", staff=staff_user(store, "desk01"), settings=settings
+            session,
+            path=path,
+            unit="U",
+            staff=staff_user(store, "desk01"),
+            settings=settings,
+            on_row=rows.append,
         )
     assert (result.created, result.bad) == (1, 1)
-    assert [row.line for row in result.preview.rows] == [4, 5]
+    assert [(row.line, row.status) for row in rows] == [(4, "created"), (5, "bad")]
     with store.session() as session:
         row = session.exec(select(Candidate)).one()
     assert (row.mobile, row.education, row.english_surname) == ("0912345678", "04", "JHANG")
@@ -484,7 +502,8 @@ def test_ten_thousand_rows_in_batches(
             progress=lambda done, total: seen.append((done, total)),
         )
     assert (result.created, result.present, result.bad) == (9_999, 1, 0)
-    assert seen[0] == (0, 9_999) and seen[-1] == (9_999, 9_999)
+    # rows of the file handled, of the rows in the file
+    assert seen[0] == (0, 10_000) and seen[-1] == (10_000, 10_000)
     assert len(seen) == 1 + 20  # batches of 500
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
     assert count(store, Candidate.origin == "group") == 10_000

@@ -19,7 +19,7 @@ from kiosk.infra.config import Settings
 from kiosk.infra.store import AuditEvent, Candidate, Store
 from kiosk.ui.staff.import_screen import GroupImportScreen
 from tests.conftest import make_settings
-from tests.screens.conftest import wait_for
+from tests.screens.conftest import visible_text, wait_for
 from tests.staff.test_import import (
     BAD_ROWS,
     HEADER_ZH,
@@ -112,11 +112,12 @@ async def test_preview_shows_each_bad_row_and_why(tmp_path: Path) -> None:
         rows = table_rows(pilot)
         assert [r[0] for r in rows] == ["3", "4", "5", "6", "7", "2", "8"]  # bad rows first
         assert rows[0][1] == "A12345****"  # masked
-        assert rows[0][3] == "Bad: ID number fails: Correct check digit"
-        assert (
-            rows[2][3] == "Bad: E-mail fails: An e-mail or a mobile number, to receive the account"
+        assert rows[0][3] == "Bad: ID number: wrong check digit"
+        assert rows[2][3] == (
+            "Bad: E-mail: neither an e-mail nor a mobile number: one is needed to receive the"
+            " account"
         )
-        assert rows[4][3] == "Bad: ID number fails: Not the same as line 2"
+        assert rows[4][3] == "Bad: ID number: duplicates line 2"
         assert rows[5][3] == "OK"
         # the highlighted bad row's reasons, whole, under the table
         table = pilot.app.screen.query_one("#rows", DataTable)
@@ -131,9 +132,7 @@ async def test_preview_shows_each_bad_row_and_why(tmp_path: Path) -> None:
         assert candidates(app.store) == 0  # the preview wrote nothing
 
         await pilot.press("f2")  # the whole table follows the language
-        await wait_for(
-            pilot, lambda: table_rows(pilot)[4][3] == "有誤：身分證號不符：與第 2 列不重複"
-        )
+        await wait_for(pilot, lambda: table_rows(pilot)[4][3] == "有誤：身分證號：與第 2 列重複")
         assert message(pilot) == "可新增 2 筆，已存在 0 筆，有誤 5 筆"
     app.store.dispose()
 
@@ -168,7 +167,9 @@ async def test_import_ten_thousand_rows_with_progress_then_again(tmp_path: Path)
     async with app.run_test(size=(80, 24)) as pilot:
         await check(pilot, path)
         assert message(pilot) == "10000 to create, 0 already present, 0 bad rows"
-        assert pilot.app.screen.query_one("#rows", DataTable).row_count == 10_000
+        # a page of the rows, not all of them
+        assert pilot.app.screen.query_one("#rows", DataTable).row_count == 100
+        assert "Page 1 of 100 (rows 1-100 of 10000)" in visible_text(pilot.app)
         bar = pilot.app.screen.query_one("#progress", ProgressBar)
         assert not bar.display
 
@@ -189,8 +190,9 @@ async def test_import_ten_thousand_rows_with_progress_then_again(tmp_path: Path)
         screen(pilot).preview = None
         await pilot.click("#preview")
         await wait_for(pilot, lambda: screen(pilot).preview is not None, timeout=60)
+        # a clean re-check: nothing is wrong with the file, and nothing asks to fix it
         assert message(pilot) == (
-            "No row to import: fix the bad rows in the file and check it again"
+            "All 10000 candidates of the file are in the system already: nothing to import"
         )
         assert table_rows(pilot)[0][3] == "Already present"
         assert pilot.app.screen.query_one("#import", Button).disabled

@@ -9,6 +9,7 @@ audit row carries it, and the staff member never sees it.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -29,6 +30,10 @@ from kiosk.infra.store import AuditEvent, Candidate, Delivery
 Channel = Literal["email", "sms"]
 FieldErrors = dict[str, list[str]]
 REASON_MAX = 200
+REASON_MIN_CELLS = 4
+"""A reason says something: two Chinese characters (來電) or four letters at least; a single
+letter typed to get past the box is no reason (the audit must explain the action later)."""
+GENDER_TYPED = {"M": "M", "F": "F", "男": "M", "女": "F", "MALE": "M", "FEMALE": "F"}
 ADMIN_FIELDS = ("account", "national_id")
 EDITABLE_FIELDS = (*PROFILE_FIELDS, *ADMIN_FIELDS)
 Sender = Callable[..., delivery.SendResult]
@@ -49,6 +54,16 @@ def clean_reason(reason: str) -> str:
     reason = reason[: text_safety.MAX_INPUT]  # the masking below looks at every position
     text = " ".join("".join(ch if ch.isprintable() else " " for ch in reason).split())
     return mask_national_ids(text)[:REASON_MAX]
+
+
+def reason_problem(reason: str) -> str | None:
+    """The catalog key of what is wrong with a reason (None when it will do): missing, or
+    shorter than :data:`REASON_MIN_CELLS` display cells (a CJK character counts two)."""
+    text = clean_reason(reason)
+    if not text:
+        return "staff.reason.required"
+    cells = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return "staff.reason.too_short" if cells < REASON_MIN_CELLS else None
 
 
 class _Context:
@@ -76,10 +91,9 @@ class _Context:
 
     def refusal(self) -> ActionResult | None:
         """The answer when the action cannot start (no reason, no staff, no candidate)."""
-        if not self.reason:
-            return ActionResult(
-                False, "staff.reason.required", field_errors={"reason": ["staff.reason.required"]}
-            )
+        problem = reason_problem(self.reason)
+        if problem:
+            return ActionResult(False, problem, field_errors={"reason": [problem]})
         if self.staff is None:
             self.note("denied", "staff account disabled")
             return ActionResult(False, "staff.action.denied")
@@ -249,14 +263,25 @@ def mark_incomplete(
     settings: Settings,
     clock: Clock | None = None,
 ) -> ActionResult:
-    """A group candidate must complete the basic data at the next login."""
-    begun = _begin(session, "staff_incomplete", staff, candidate_id, reason, settings, clock)
-    if isinstance(begun, ActionResult):
-        return begun
-    ctx, row, _ = begun
-    if row.origin != "group":
-        ctx.note("not_group", f"origin={row.origin}")
+    """A group candidate must complete the basic data at the next login. Any other candidate is
+    refused at once, whatever the reason (the console does not offer it for them)."""
+    ctx = _Context(
+        session,
+        kind="staff_incomplete",
+        staff=staff,
+        candidate_id=candidate_id,
+        reason=reason,
+        settings=settings,
+        clock=clock,
+    )
+    if ctx.staff is not None and ctx.row is not None and ctx.row.origin != "group":
+        ctx.note("not_group", f"origin={ctx.row.origin}")
         return ActionResult(False, "staff.incomplete.not_group")
+    refused = ctx.refusal()
+    if refused is not None:
+        return refused
+    row = ctx.row
+    assert row is not None
     row.profile_complete = False
     row.updated_at = ctx.now
     session.add(row)
@@ -280,9 +305,9 @@ def _field_errors(name: str, value: str, row: Candidate) -> list[str]:
             if not c.ok and c.severity == "error"
         ]
     if name == "gender":
-        return [] if value in GENDERS else ["accounts.required"]
+        return [] if value in GENDERS else ["staff.profile.bad_gender"]
     if name == "education":
-        return [] if assets.education_level(value) is not None else ["accounts.required"]
+        return [] if assets.education_level(value) is not None else ["staff.profile.bad_education"]
     return ["accounts.too_long"] if len(value) > 80 else []  # school, department
 
 
@@ -292,8 +317,10 @@ def _normalize(name: str, value: str) -> str:
         return " ".join(value.upper().split())
     if name == "mobile":
         return rules.normalize_mobile(value) or value
-    if name == "gender":
-        return value.upper()
+    if name == "gender":  # 男/女 as people type them, M/F as the store keeps them
+        return GENDER_TYPED.get(unicodedata.normalize("NFKC", value).upper(), value)
+    if name == "education" and value.isdigit():
+        return value.zfill(2)
     if name == "national_id":
         return national_id.normalize(value)
     return value
@@ -433,10 +460,9 @@ def clear_place(
             ),
         )
 
-    if not text:
-        return ActionResult(
-            False, "staff.reason.required", field_errors={"reason": ["staff.reason.required"]}
-        )
+    problem = reason_problem(text)
+    if problem:
+        return ActionResult(False, problem, field_errors={"reason": [problem]})
     if current_staff(session, staff) is None:
         note("denied", "staff account disabled")
         return ActionResult(False, "staff.action.denied")

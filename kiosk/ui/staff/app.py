@@ -48,7 +48,7 @@ class StaffApp(ShellApp):
     ) -> None:
         super().__init__(store=store, clock=clock)
         self._settings = settings or Settings()
-        self.staff: StaffView | None = None
+        self._staff: StaffView | None = None
         self.set_reactive(StaffApp.language, self._settings.language)
 
     @property
@@ -57,6 +57,22 @@ class StaffApp(ShellApp):
 
     def acting_staff(self) -> str:
         return self.staff.account if self.staff else ""
+
+    # ------------------------------------------------------------------ who is signed in
+
+    @property
+    def staff(self) -> StaffView | None:
+        """The staff member signed in now (None at the sign-in)."""
+        return self._staff
+
+    @staff.setter
+    def staff(self, staff: StaffView | None) -> None:
+        # every top bar in the stack says who is signed in now: the sign-in page under the
+        # others was drawn for whoever signed in first, and is what a lock shows
+        self._staff = staff
+        for screen in self.screen_stack:
+            for bar in screen.query("StaffTopBar"):
+                bar.apply_language(self.language)  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ screens
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, Input, Static
+from textual.widgets import Button, DataTable, Input, Select, Static
 
 from kiosk.infra.i18n import t
 from kiosk.ui.widgets.field import KioskInput
@@ -17,6 +18,7 @@ from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
 from .base import StaffScreen, fill_table, when
 
 FILTERS = ("candidate", "staff", "kind", "from", "to")
+GROUPS = ("staff", "logins", "queries", "exams", "import")  # kiosk.core.helpdesk.KIND_GROUPS
 COLUMNS = (
     ("at", "staff.column.at"),
     ("kind", "staff.column.kind"),
@@ -39,6 +41,7 @@ class AuditLogScreen(StaffScreen):
     AuditLogScreen .filter > TLabel { height: 1; text-style: bold; }
     AuditLogScreen .filter > Input { background: $boost; }
     AuditLogScreen .filter > Input:focus { background: $primary 30%; }
+    AuditLogScreen .filter.group { width: 16; }
     AuditLogScreen #audit-status { height: 1; color: $text-muted; }
     AuditLogScreen #export-path { height: auto; }
     AuditLogScreen #audit-table { height: 1fr; }
@@ -66,6 +69,15 @@ class AuditLogScreen(StaffScreen):
                             select_on_focus=False,
                             compact=True,
                         )
+                with Vertical(classes="filter group"):
+                    yield TLabel("staff.audit.filter.group")
+                    yield Select(
+                        self._group_options(current_language()),
+                        id="audit-filter-group",
+                        allow_blank=False,
+                        value="",
+                        compact=True,
+                    )
             with Horizontal(classes="buttons"):
                 yield TButton("staff.audit.apply", "primary", id="audit-apply", compact=True)
                 yield TButton("staff.audit.export", id="export-csv", compact=True)
@@ -76,9 +88,15 @@ class AuditLogScreen(StaffScreen):
             yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
 
     def _placeholder(self, name: str) -> str:
-        if name == "candidate":
-            return t("staff.audit.candidate_placeholder", current_language())
-        return "YYYY-MM-DD" if name in ("from", "to") else ""
+        if name in ("candidate", "staff", "kind"):
+            return t(f"staff.audit.{name}_placeholder", current_language())
+        return "YYYY-MM-DD"
+
+    @staticmethod
+    def _group_options(language: str) -> list[tuple[str, str]]:
+        return [(t("staff.audit.group.any", language), "")] + [
+            (t(f"staff.audit.group.{group}", language), group) for group in GROUPS
+        ]
 
     def on_mount(self) -> None:
         self._show(None)
@@ -92,20 +110,28 @@ class AuditLogScreen(StaffScreen):
         days = {n: parse_day(values[n]) for n in ("from", "to")}
         for name, day in days.items():
             if day is False:
+                # nothing listed: rows of the last query under a filter that was not applied
+                # would read as its answer
+                self._request += 1  # a query still running answers for older filters
+                self._show(None)
                 self.show_message(
                     "staff.audit.bad_date",
                     field=t(f"staff.audit.filter.{name}", current_language()),
+                    value=values[name].strip()[:20],
                 )
                 self.query_one(f"#audit-filter-{name}", Input).focus()
                 return None
+        group = self.query_one("#audit-filter-group", Select).value
         return AuditFilter(
             candidate=values["candidate"],
             staff=values["staff"],
             kind=values["kind"],
             date_from=days["from"] or None,
             date_to=days["to"] or None,
+            group=group if isinstance(group, str) else "",
         )
 
+    @on(Select.Changed, "#audit-filter-group")
     @on(Input.Submitted)
     @on(Button.Pressed, "#audit-apply")
     def apply(self) -> None:
@@ -200,6 +226,7 @@ class AuditLogScreen(StaffScreen):
         self.export_result = result
         self._show_export(current_language())
         if result.ok:
+            self.offer_download(Path(result.path))
             self.apply()  # the export itself is now in the log
 
     def _show_export(self, language: str) -> None:
@@ -214,9 +241,13 @@ class AuditLogScreen(StaffScreen):
 
     def apply_language(self, language: str) -> None:
         super().apply_language(language)
-        self.query_one("#audit-filter-candidate", Input).placeholder = self._placeholder(
-            "candidate"
-        )
+        for name in ("candidate", "staff", "kind"):
+            self.query_one(f"#audit-filter-{name}", Input).placeholder = self._placeholder(name)
+        group = self.query_one("#audit-filter-group", Select)
+        chosen = group.value
+        with self.prevent(Select.Changed):  # the same filter in other words: no new query
+            group.set_options(self._group_options(language))
+            group.value = chosen
         self._show(self._log)
 
     def action_back(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
@@ -29,7 +30,10 @@ StaffKeys { height: 1; dock: bottom; background: $panel; color: $text-muted; pad
 
 
 def when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
+    """A stored (naive UTC) moment as people read it: Taiwan time."""
+    from kiosk.core.taiwan_time import shown
+
+    return shown(moment)
 
 
 def cell(value: object) -> Text:
@@ -144,6 +148,13 @@ class StaffScreen(ShellScreen):
 
     def compose_body(self) -> ComposeResult:
         yield from ()
+
+    def offer_download(self, path: Path) -> None:
+        """In a browser (``serve --app staff``), hand a file this console wrote to the staff
+        member's own machine: textual-serve turns ``deliver_binary`` into a download. In a
+        terminal the file is on this machine already, where the page says."""
+        if self.app.is_web:
+            self.app.deliver_binary(path, mime_type="text/csv", name=path.name)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "language":

@@ -1,5 +1,9 @@
-"""One candidate for the help desk: profile, origin, lockout, actions, recent audit events,
-deliveries (masked) and exam registrations. Every action asks for a reason first."""
+"""One candidate for the help desk, laid out for a phone call: a status band at the top (sign-in
+lock and until when, failures, the outstanding temporary password, the profile's state), the
+actions on function keys with the focus on the first, then the profile, origin, recent audit
+events, deliveries (masked) and exam registrations. Every action asks for a reason first. The
+page reloads itself every :attr:`CandidateScreen.REFRESH_SECONDS` (a lock set at a kiosk or by
+the CLI shows without a key) and on F5; a reload is not audited as a new look-up."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from typing import Any, ClassVar
 from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Static
 
@@ -54,6 +58,12 @@ PROFILE = (
     "department",
 )
 LABEL_WIDTH = 16
+BAND_LABEL_WIDTH = 10
+
+
+def local(moment: datetime | None) -> str:
+    """A moment already in Taiwan time (``kiosk.core.exams`` gives exam times so)."""
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def lines(pairs: list[tuple[str, str]], language: str) -> str:
@@ -65,20 +75,66 @@ def lines(pairs: list[tuple[str, str]], language: str) -> str:
     return "\n".join(out)
 
 
+def status_band(detail: Any, language: str) -> str:
+    """The lines at the top of the page: what a caller's account is doing now."""
+    if detail.locked:
+        state = t("staff.band.locked", language, until=when(detail.locked_until))
+    else:
+        state = t("staff.band.open", language)
+    failures = t("staff.band.failures", language, count=str(detail.failed_logins))
+    temporary = detail.temporary
+    if temporary is None:
+        sent = t("staff.band.temporary_none", language)
+    else:
+        channel = t(f"staff.channel.{temporary.channel}", language) if temporary.channel else ""
+        status = temporary.status if temporary.status in ("sent", "sending", "failed") else ""
+        sent = t(
+            f"staff.band.temporary_{status or 'unknown'}",
+            language,
+            channel=channel,
+            at=when(temporary.sent_at),
+            until=when(temporary.expires_at),
+        )
+    c = detail.candidate
+    account = [
+        t("staff.band.complete" if c.profile_complete else "staff.band.incomplete", language),
+        t("staff.band.has_password" if detail.has_password else "staff.band.no_password", language),
+    ]
+    if detail.must_change_password:
+        account.append(t("staff.band.must_change", language))
+    rows = [
+        ("staff.band.signin", f"{state} · {failures}"),
+        ("staff.band.temporary", sent),
+        ("staff.band.account", " · ".join(account)),
+    ]
+    out = []
+    for key, value in rows:
+        label = t(key, language)
+        out.append(label + " " * max(1, BAND_LABEL_WIDTH - cell_len(label)) + value)
+    return "\n".join(out)
+
+
 class CandidateScreen(StaffScreen):
     TITLE_KEY = "staff.candidate.title"
     KEYS_KEY = "staff.keys.candidate"
+    AUTO_FOCUS = "#resend-email"
+    REFRESH_SECONDS: ClassVar[float] = 10.0
     DEFAULT_CSS = """
     CandidateScreen .section { text-style: bold; color: $accent; margin: 1 0 0 0; }
     CandidateScreen .facts { height: auto; }
-    CandidateScreen .buttons { height: auto; margin: 1 0 0 0; }
-    CandidateScreen .buttons.second { margin: 0; }
-    CandidateScreen .buttons > Button { margin: 0 1 0 0; width: 24; }
+    CandidateScreen #status-band { height: auto; background: $boost; padding: 0 1; }
+    CandidateScreen #status-band.-locked { background: $error 25%; }
+    CandidateScreen .buttons { height: auto; margin: 0; }
+    CandidateScreen .buttons > Button { margin: 0 1 0 0; width: auto; }
     CandidateScreen DataTable { height: auto; max-height: 12; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         ("escape", "back", "Back"),
-        ("f5", "audit_log", "Audit log"),
+        Binding("f3", "resend_email", "E-mail"),
+        Binding("f4", "resend_sms", "SMS"),
+        Binding("f6", "unlock", "Unlock"),
+        Binding("f5", "refresh", "Refresh"),
+        Binding("f8", "audit_log", "Audit log"),
     ]
 
     def __init__(self, candidate_id: int) -> None:
@@ -88,21 +144,22 @@ class CandidateScreen(StaffScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="candidate-heading", classes="page-heading", markup=False)
+        yield Static("", id="status-band", markup=False)
         yield Static("", id="message", classes="message -empty", markup=False)
         with Horizontal(classes="buttons"):
             yield TButton("staff.action.resend_email", id="resend-email", compact=True)
             yield TButton("staff.action.resend_sms", id="resend-sms", compact=True)
             yield TButton("staff.action.unlock", id="unlock", compact=True)
-        with Horizontal(classes="buttons second"):
+            yield TButton("staff.action.refresh", id="refresh", compact=True)
+        with Horizontal(classes="buttons"):
             yield TButton("staff.action.edit_profile", id="edit-profile", compact=True)
             yield TButton("staff.action.mark_incomplete", id="mark-incomplete", compact=True)
+            yield TButton("staff.action.audit_log", id="candidate-audit", compact=True)
             yield TButton("staff.action.back", id="back", compact=True)
         yield TLabel("staff.candidate.profile", classes="section")
         yield Static("", id="profile", classes="facts", markup=False)
         yield TLabel("staff.candidate.origin", classes="section")
         yield Static("", id="origin", classes="facts", markup=False)
-        yield TLabel("staff.candidate.lockout", classes="section")
-        yield Static("", id="lockout", classes="facts", markup=False)
         yield TLabel("staff.candidate.events", classes="section")
         yield DataTable(id="events-table", cursor_type="row", zebra_stripes=True)
         yield TLabel("staff.candidate.deliveries", classes="section")
@@ -112,13 +169,30 @@ class CandidateScreen(StaffScreen):
         yield DataTable(id="registrations-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
+        # offered once the candidate is known to be a group candidate (the only ones it applies to)
+        self.query_one("#mark-incomplete", Button).display = False
         self.load(audited=True)
+        self.set_interval(self.REFRESH_SECONDS, self._reload_by_itself)
 
     # ------------------------------------------------------------------ loading
 
     def load(self, *, audited: bool = False) -> None:
         self.start_work()
         self.fetch(audited)
+
+    def _reload_by_itself(self) -> None:
+        """Reload while this page is the one shown and nothing of it is in flight (an action's
+        own reload follows it; a modal on top keeps the page as the staff member left it)."""
+        busy = any(
+            not worker.is_finished and worker.group in ("detail", "action")
+            for worker in self.workers
+        )
+        if self.is_current and not busy:
+            self.load()
+
+    @on(Button.Pressed, "#refresh")
+    def action_refresh(self) -> None:
+        self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
     def fetch(self, audited: bool) -> None:
@@ -153,9 +227,14 @@ class CandidateScreen(StaffScreen):
         if detail is None:
             return
         c = detail.candidate
+        origin_name = t(f"staff.origin.{c.origin}", language)
         self.query_one("#candidate-heading", Static).update(
-            plain(f"{c.chinese_name}  {c.account}  {c.national_id_masked}")
+            plain(f"{c.chinese_name}  {c.account}  {c.national_id_masked}  {origin_name}")
         )
+        band = self.query_one("#status-band", Static)
+        band.update(plain(status_band(detail, language)))
+        band.set_class(detail.locked, "-locked")
+        self.query_one("#mark-incomplete", Button).display = c.origin == "group"
         english = " ".join(p for p in (c.english_surname, c.english_given_name) if p)
         values = {
             "account": c.account,
@@ -180,21 +259,6 @@ class CandidateScreen(StaffScreen):
             ("staff.origin.created", when(detail.created_at)),
         ]
         self.query_one("#origin", Static).update(plain(lines(origin, language)))
-        if detail.locked:
-            state = t("staff.lockout.locked_until", language, until=when(detail.locked_until))
-        else:
-            state = t("staff.lockout.open", language)
-        lockout = [
-            ("staff.lockout.state", state),
-            ("staff.lockout.failures", str(detail.failed_logins)),
-            ("staff.lockout.password", yes if detail.has_password else no),
-            (
-                "staff.lockout.temporary",
-                when(detail.temp_password_expires_at) or t("staff.lockout.none", language),
-            ),
-            ("staff.lockout.must_change", yes if detail.must_change_password else no),
-        ]
-        self.query_one("#lockout", Static).update(plain(lines(lockout, language)))
         fill_table(
             self.query_one("#events-table", DataTable),
             EVENT_COLUMNS,
@@ -230,7 +294,7 @@ class CandidateScreen(StaffScreen):
                 (
                     str(n),
                     (
-                        when(r.starts_at),
+                        local(r.starts_at),
                         r.subject,
                         r.level,
                         r.venue,
@@ -248,6 +312,7 @@ class CandidateScreen(StaffScreen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
+    @on(Button.Pressed, "#candidate-audit")
     def action_audit_log(self) -> None:
         """This candidate's whole audit trail (the view shows only the newest events)."""
         if self.detail is None:
@@ -259,20 +324,21 @@ class CandidateScreen(StaffScreen):
     # ------------------------------------------------------------------ actions
 
     @on(Button.Pressed, "#resend-email")
-    def _resend_email(self) -> None:
+    def action_resend_email(self) -> None:
         self._ask("resend_email", "staff.action.resend_email_title")
 
     @on(Button.Pressed, "#resend-sms")
-    def _resend_sms(self) -> None:
+    def action_resend_sms(self) -> None:
         self._ask("resend_sms", "staff.action.resend_sms_title")
 
     @on(Button.Pressed, "#unlock")
-    def _unlock(self) -> None:
+    def action_unlock(self) -> None:
         self._ask("unlock", "staff.action.unlock_title")
 
     @on(Button.Pressed, "#mark-incomplete")
     def _mark_incomplete(self) -> None:
-        self._ask("mark_incomplete", "staff.action.mark_incomplete_title")
+        if self.detail is not None and self.detail.candidate.origin == "group":
+            self._ask("mark_incomplete", "staff.action.mark_incomplete_title")
 
     @on(Button.Pressed, "#edit-profile")
     def _edit_profile(self) -> None:

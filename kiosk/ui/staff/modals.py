@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets.option_list import Option
 
 from kiosk.infra.i18n import t
 from kiosk.ui.widgets.field import KioskInput, LabelledField
@@ -36,34 +37,76 @@ EDIT_FIELDS = (
     "department",
 )
 ADMIN_ONLY = ("account", "national_id")
+CANDIDATE_PRESETS = (
+    "staff.reason.preset.phone",
+    "staff.reason.preset.desk",
+    "staff.reason.preset.mail",
+    "staff.reason.preset.unit",
+)
+PLACE_PRESETS = ("staff.reason.place_preset.checked", "staff.reason.place_preset.staff")
+STAFF_PRESETS = (
+    "staff.reason.staff_preset.left",
+    "staff.reason.staff_preset.phone",
+    "staff.reason.staff_preset.desk",
+)
+
+
+def reason_problem(reason: str) -> str | None:
+    """What the domain will say of ``reason`` (None: it will do), asked before the modal closes."""
+    from kiosk.core.helpdesk.actions import reason_problem as problem
+
+    return problem(reason)
 
 
 class ReasonScreen(ModalScreen[str | None]):
-    """Asks why (required); dismisses with the reason, or None when cancelled."""
+    """Asks why: a preset reason (the focus starts on the list; Enter picks the highlighted one)
+    or one typed (any printable key on the list starts typing it). Dismisses with the reason, or
+    None when cancelled; a reason the domain would refuse (empty, too short) keeps it open with
+    the domain's own message."""
 
     DEFAULT_CSS = (
         MODAL_CSS.format(name="ReasonScreen")
         + """
-    ReasonScreen #reason { width: 1fr; background: $boost; margin: 1 0 0 0; }
+    ReasonScreen #reason-presets { height: auto; max-height: 6; margin: 0 0 1 0; }
+    ReasonScreen #reason { width: 1fr; background: $boost; }
     ReasonScreen #reason-error { color: $error; text-style: bold; height: auto; }
     """
     )
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
 
-    def __init__(self, title_key: str, lines: Sequence[str] = (), **values: str) -> None:
+    def __init__(
+        self,
+        title_key: str,
+        lines: Sequence[str] = (),
+        *,
+        presets: Sequence[str] = CANDIDATE_PRESETS,
+        **values: str,
+    ) -> None:
         super().__init__(id="reason-modal")
         self.title_key, self.lines, self.values = title_key, lines, values
+        self.presets = tuple(presets)
+        self._error: str | None = None
 
     def compose(self) -> ComposeResult:
+        language = current_language()
         with Vertical():
             yield TLabel(self.title_key, classes="modal-title", **self.values)
             for line in self.lines:
                 yield Static(plain(line), classes="modal-line", markup=False)
-            yield TLabel("staff.reason.label", classes="modal-line")
+            if self.presets:
+                yield TLabel("staff.reason.presets", classes="modal-line")
+                yield OptionList(
+                    *(Option(plain(t(key, language)), id=key) for key in self.presets),
+                    id="reason-presets",
+                    compact=True,
+                )
+                yield TLabel("staff.reason.free", classes="modal-line")
+            else:
+                yield TLabel("staff.reason.label", classes="modal-line")
             yield KioskInput(
                 id="reason",
                 max_length=REASON_MAX,
-                placeholder=t("staff.reason.placeholder", current_language()),
+                placeholder=t("staff.reason.placeholder", language),
                 select_on_focus=False,
                 compact=True,
             )
@@ -73,18 +116,56 @@ class ReasonScreen(ModalScreen[str | None]):
                 yield TButton("staff.reason.cancel", id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#reason", Input).focus()
+        if self.presets:
+            presets = self.query_one("#reason-presets", OptionList)
+            presets.highlighted = 0
+            presets.focus()
+        else:
+            self.query_one("#reason", Input).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing on the preset list types the reason instead (no key to reach the box)."""
+        if not (event.is_printable and event.character):
+            return
+        presets = self.query("#reason-presets")
+        if presets and self.focused is presets.first():
+            event.stop()
+            event.prevent_default()
+            box = self.query_one("#reason", Input)
+            box.focus()
+            box.insert_text_at_cursor(event.character)
+
+    @on(OptionList.OptionSelected, "#reason-presets")
+    def _preset(self, event: OptionList.OptionSelected) -> None:
+        self._finish(t(str(event.option.id), current_language()))
 
     @on(Input.Submitted, "#reason")
     @on(Button.Pressed, "#confirm")
     def _confirm(self) -> None:
-        reason = self.query_one("#reason", Input).value.strip()
-        if not reason:
-            self.query_one("#reason-error", Static).update(
-                plain(t("staff.reason.required", current_language()))
-            )
+        self._finish(self.query_one("#reason", Input).value)
+
+    def _finish(self, reason: str) -> None:
+        problem = reason_problem(reason)
+        if problem:
+            self._say(problem)
+            self.query_one("#reason", Input).focus()
             return
-        self.dismiss(reason)
+        self.dismiss(reason.strip())
+
+    def _say(self, key: str | None) -> None:
+        self._error = key
+        text = t(key, current_language()) if key else ""
+        self.query_one("#reason-error", Static).update(plain(text))
+
+    def apply_language(self, language: str) -> None:
+        self._say(self._error)
+        if self.presets:
+            presets = self.query_one("#reason-presets", OptionList)
+            highlighted = presets.highlighted
+            presets.clear_options()
+            presets.add_options(Option(plain(t(key, language)), id=key) for key in self.presets)
+            presets.highlighted = highlighted
+        self.query_one("#reason", Input).placeholder = t("staff.reason.placeholder", language)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
@@ -222,6 +303,141 @@ class ProfileEditScreen(ModalScreen[Any]):
             keys = result.field_errors.get(name)
             row.set_error(keys[0] if keys else None)
         self._say(result.message_key)
+
+    def apply_language(self, language: str) -> None:
+        if self._message:
+            self._say(self._message)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PasswordResetScreen(ModalScreen[Any]):
+    """An admin sets a staff account's new password: typed twice (hidden), with a reason. The
+    reset runs here, so a password the rules refuse keeps the modal open with the rule's words;
+    it dismisses with the successful result, or None when cancelled."""
+
+    DEFAULT_CSS = (
+        MODAL_CSS.format(name="PasswordResetScreen")
+        + """
+    PasswordResetScreen > Vertical { width: 72; }
+    PasswordResetScreen #reason { width: 1fr; background: $boost; }
+    PasswordResetScreen #reset-message { color: $error; text-style: bold; height: auto; }
+    """
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
+
+    def __init__(self, account: str) -> None:
+        super().__init__(id="password-reset-modal")
+        self.account = account
+        self._message: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield TLabel("staff.admin.password_title", classes="modal-title", account=self.account)
+            yield LabelledField(
+                "new-password", "staff.admin.password", password=True, max_length=72
+            )
+            yield LabelledField(
+                "new-password-again", "staff.admin.password_again", password=True, max_length=72
+            )
+            yield TLabel("staff.reason.label", classes="modal-line")
+            yield KioskInput(
+                id="reason",
+                max_length=REASON_MAX,
+                placeholder=t("staff.reason.placeholder", current_language()),
+                select_on_focus=False,
+                compact=True,
+            )
+            yield Static("", id="reset-message", markup=False)
+            with Horizontal():
+                yield TButton("staff.admin.save", "primary", id="confirm")
+                yield TButton("staff.reason.cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#new-password", Input).focus()
+
+    def _say(self, key: str | None) -> None:
+        self._message = key
+        text = t(key, current_language()) if key else ""
+        self.query_one("#reset-message", Static).update(plain(text))
+
+    def _field(self, input_id: str) -> LabelledField:
+        return self.query_one(f"#{input_id}-field", LabelledField)
+
+    @on(Input.Submitted, "#new-password")
+    def _next(self) -> None:
+        self.query_one("#new-password-again", Input).focus()
+
+    @on(Input.Submitted, "#new-password-again")
+    def _to_reason(self) -> None:
+        self.query_one("#reason", Input).focus()
+
+    @on(Button.Pressed, "#confirm")
+    @on(Input.Submitted, "#reason")
+    def _save(self) -> None:
+        button = self.query_one("#confirm", Button)
+        if button.disabled:
+            return
+        password = self._field("new-password").value
+        if password != self._field("new-password-again").value:
+            self._field("new-password-again").clear()
+            self._say("staff.admin.password_mismatch")
+            self.query_one("#new-password-again", Input).focus()
+            return
+        problem = reason_problem(self.query_one("#reason", Input).value)
+        if problem:
+            self._say(problem)
+            self.query_one("#reason", Input).focus()
+            return
+        self._say(None)
+        button.disabled = True
+        button.loading = True
+        self.reset(password, self.query_one("#reason", Input).value.strip())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="reset")
+    def reset(self, password: str, reason: str) -> None:
+        from kiosk.core.helpdesk import staff_admin
+        from kiosk.ui.staff.app import StoreUnavailable
+
+        app = cast("StaffApp", self.app)
+        staff = app.staff
+        result: Any = None
+        if staff is not None:
+            try:
+                result = app.use(
+                    staff_admin.reset_staff_password,
+                    actor=staff,
+                    account=self.account,
+                    password=password,
+                    reason=reason,
+                    settings=app.settings,
+                    clock=app.clock,
+                )
+            except StoreUnavailable:
+                result = None
+        del password
+        app.call_from_thread(self._done, result)
+
+    def _done(self, result: Any) -> None:
+        if not self.is_attached:
+            return
+        button = self.query_one("#confirm", Button)
+        button.disabled = False
+        button.loading = False
+        if result is None:
+            self._say("staff.error.store")
+            return
+        if result.ok:
+            self.dismiss(result)
+            return
+        keys = result.field_errors.get("password")
+        self._field("new-password").set_error(keys[0] if keys else None)
+        for input_id in ("new-password", "new-password-again"):
+            self._field(input_id).clear()
+        self._say(result.message_key)
+        self.query_one("#new-password", Input).focus()
 
     def apply_language(self, language: str) -> None:
         if self._message:

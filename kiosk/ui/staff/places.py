@@ -17,7 +17,7 @@ from kiosk.infra.i18n import t
 from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
 
 from .base import StaffScreen, fill_table
-from .modals import ReasonScreen
+from .modals import PLACE_PRESETS, ReasonScreen
 
 COLUMNS = (
     ("place", "staff.places.column.place"),
@@ -140,7 +140,9 @@ class PlacesScreen(StaffScreen):
                 self.start_work()
                 self.act(place.key, reason)
 
-        self.app.push_screen(ReasonScreen("staff.places.clear_title", place=place.key), done)
+        self.app.push_screen(
+            ReasonScreen("staff.places.clear_title", presets=PLACE_PRESETS, place=place.key), done
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="action")
     def act(self, key: str, reason: str) -> None:

@@ -1,4 +1,8 @@
-"""Find a candidate: one box, results as you type (debounced, searched in a worker thread)."""
+"""Find a candidate: one box, results as you type (debounced, searched in a worker thread).
+
+A search that settles on exactly one candidate opens it (a caller gives an account or a name and
+the desk is on their page without another key), once per text typed: coming back from that
+candidate, or the same text searched again, opens nothing."""
 
 from __future__ import annotations
 
@@ -18,6 +22,9 @@ from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
 from .base import StaffScreen, fill_table
 
 DEBOUNCE_SECONDS = 0.15
+AUTO_OPEN_SECONDS = 0.25
+"""After a single hit arrives, how long the text must stay as it is before the hit opens: a typist
+pausing within a word keeps the page; any key cancels."""
 COLUMNS = (
     ("account", "staff.column.account"),
     ("chinese_name", "staff.column.chinese_name"),
@@ -49,6 +56,7 @@ class SearchScreen(StaffScreen):
         ("f7", "places", "Terminals"),
         ("f8", "recheck_queue", "Re-checks"),
         ("f4", "document_queue", "Documents"),
+        ("f10", "staff_admin", "Staff"),
     ]
 
     def __init__(self) -> None:
@@ -57,6 +65,8 @@ class SearchScreen(StaffScreen):
         self._result: Any = None
         self._asked = ""
         self._audited_id = ""  # the last whole national ID whose look-up was audited
+        self._opened_for = ""  # the text whose single hit was opened by itself
+        self._auto_open: Timer | None = None
 
     def compose_frame(self) -> ComposeResult:
         with Vertical(id="body"):
@@ -78,12 +88,15 @@ class SearchScreen(StaffScreen):
                 yield TButton("staff.search.audit", id="audit-log", compact=True)
                 yield TButton("staff.search.import", id="import", compact=True)
                 yield TButton("staff.search.places", id="places", compact=True)
-            with Horizontal(classes="buttons"):  # the queues of issue 14, a row of their own
+            with Horizontal(classes="buttons"):  # the queues, and the admins' staff page
                 yield TButton("staff.queue.open_rechecks", id="recheck-queue", compact=True)
                 yield TButton("staff.queue.open_documents", id="document-queue", compact=True)
+                yield TButton("staff.search.staff_admin", id="staff-admin", compact=True)
 
     def on_mount(self) -> None:
         self._show(None)
+        staff = self.staff_app.staff
+        self.query_one("#staff-admin", Button).display = staff is not None and staff.is_admin
 
     @property
     def table(self) -> DataTable[Any]:
@@ -95,9 +108,12 @@ class SearchScreen(StaffScreen):
     def _typed(self, event: Input.Changed) -> None:
         if self._debounce is not None:
             self._debounce.stop()
-        self._debounce = self.set_timer(DEBOUNCE_SECONDS, lambda: self._search(event.value))
+        self._cancel_auto_open()
+        self._debounce = self.set_timer(
+            DEBOUNCE_SECONDS, lambda: self._search(event.value, typed=True)
+        )
 
-    def _search(self, text: str) -> None:
+    def _search(self, text: str, *, typed: bool = False) -> None:
         from kiosk.core import helpdesk
 
         self._asked = text
@@ -105,10 +121,10 @@ class SearchScreen(StaffScreen):
         whole_id = helpdesk.audits_search(text, self._audited_id)
         if whole_id:
             self._audited_id = whole_id  # one audit event per ID typed, not per refresh
-        self.run_search(text, audit=bool(whole_id))
+        self.run_search(text, audit=bool(whole_id), typed=typed)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search")
-    def run_search(self, text: str, audit: bool = False) -> None:
+    def run_search(self, text: str, audit: bool = False, typed: bool = False) -> None:
         from kiosk.core import helpdesk
 
         app = self.staff_app
@@ -119,9 +135,9 @@ class SearchScreen(StaffScreen):
             settings=app.settings,
             clock=app.clock,
         )
-        self.deliver(lambda found: self._arrived(text, found), result)
+        self.deliver(lambda found: self._arrived(text, found, typed), result)
 
-    def _arrived(self, text: str, result: Any) -> None:
+    def _arrived(self, text: str, result: Any, typed: bool = False) -> None:
         if text != self.query_one("#search", Input).value:
             return  # typed on meanwhile: a newer search is on its way
         if result is None:
@@ -129,6 +145,24 @@ class SearchScreen(StaffScreen):
             return
         self.show_message(None)
         self._show(result)
+        if typed and len(result.rows) == 1 and not result.more and text != self._opened_for:
+            hit = result.rows[0].id
+            self._cancel_auto_open()
+            self._auto_open = self.set_timer(
+                AUTO_OPEN_SECONDS, lambda: self._open_single(text, hit)
+            )
+
+    def _cancel_auto_open(self) -> None:
+        if self._auto_open is not None:
+            self._auto_open.stop()
+            self._auto_open = None
+
+    def _open_single(self, text: str, candidate_id: int) -> None:
+        self._auto_open = None
+        if not self.is_current or text != self.query_one("#search", Input).value:
+            return
+        self._opened_for = text
+        self.open_candidate(candidate_id)
 
     def _show(self, result: Any) -> None:
         self._result = result
@@ -180,8 +214,11 @@ class SearchScreen(StaffScreen):
 
     @on(Input.Submitted, "#search")
     def _enter(self) -> None:
-        if self.table.row_count:
-            self.table.focus()
+        table = self.table
+        if table.row_count == 1:  # nothing to choose: Enter opens it
+            self.open_candidate(int(str(table.ordered_rows[0].key.value)))
+        elif table.row_count:
+            table.focus()
 
     @on(DataTable.RowSelected, "#results")
     def _selected(self, event: DataTable.RowSelected) -> None:
@@ -199,6 +236,7 @@ class SearchScreen(StaffScreen):
     def open_candidate(self, candidate_id: int) -> None:
         from .candidate import CandidateScreen
 
+        self._cancel_auto_open()
         self.app.push_screen(CandidateScreen(candidate_id))
 
     def action_focus_search(self) -> None:
@@ -227,6 +265,17 @@ class SearchScreen(StaffScreen):
         from .document_queue import DocumentQueueScreen
 
         self.app.push_screen(DocumentQueueScreen())
+
+    @on(Button.Pressed, "#staff-admin")
+    def action_staff_admin(self) -> None:
+        """人員管理: for admins (the domain checks again, against the database)."""
+        staff = self.staff_app.staff
+        if staff is None or not staff.is_admin:
+            self.show_message("staff.admin.denied")
+            return
+        from .staff_admin import StaffAdminScreen
+
+        self.app.push_screen(StaffAdminScreen())
 
     @on(Button.Pressed, "#import")
     def action_group_import(self) -> None:
