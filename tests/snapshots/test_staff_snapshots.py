@@ -98,7 +98,7 @@ async def staff_admin_page(pilot: Pilot[Any]) -> None:
     await type_into(pilot, "#staff-password", ADMIN[1])
     await pilot.press("enter")
     await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "SearchScreen")
-    await pilot.press("f8")
+    await pilot.press("f10")
     await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "StaffAdminScreen")
     table = pilot.app.screen.query_one("#staff-table", DataTable)
     await wait_for(pilot, lambda: table.row_count == 2)

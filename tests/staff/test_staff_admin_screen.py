@@ -25,7 +25,7 @@ def staff_row(app: StaffApp, account: str) -> StaffUser:
 
 async def opened(pilot: Pilot[Any], app: StaffApp) -> None:
     await signed_in(pilot, ADMIN)
-    await pilot.press("f8")
+    await pilot.press("f10")
     await wait_for(pilot, lambda: screen_name(pilot) == "StaffAdminScreen")
     table = app.screen.query_one("#staff-table", DataTable)
     await wait_for(pilot, lambda: table.row_count == 2)
@@ -36,7 +36,7 @@ async def test_a_help_desk_account_is_told_it_is_for_admins(staff_app_factory: F
     async with app.run_test(size=(80, 24)) as pilot:
         await signed_in(pilot, DESK)
         assert "人員管理" not in visible_text(app)  # no button for it
-        await pilot.press("f8")
+        await pilot.press("f10")
         await wait_for(pilot, lambda: "只有管理者" in message(pilot))
         assert screen_name(pilot) == "SearchScreen"
 

@@ -7,6 +7,7 @@ the CLI shows without a key) and on F5; a reload is not audited as a new look-up
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 from rich.cells import cell_len

@@ -399,7 +399,7 @@ class PasswordResetScreen(ModalScreen[Any]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="reset")
     def reset(self, password: str, reason: str) -> None:
         from kiosk.core.helpdesk import staff_admin
-        from kiosk.ui.staff.app import StoreUnavailable
+        from kiosk.ui.shell import StoreUnavailable
 
         app = cast("StaffApp", self.app)
         staff = app.staff
