@@ -16,7 +16,8 @@ from sqlalchemy import insert
 
 from bench.bench_store import national_id_for, pct
 from kiosk.core import helpdesk
-from kiosk.infra.store import Candidate, Store, utcnow
+from kiosk.infra.store import Store
+from kiosk.infra.tables import Candidate, utcnow
 
 SURNAMES = [
     ("王", "wang"),

@@ -13,13 +13,8 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from kiosk.infra.store import (
-    Candidate,
-    Store,
-    get_candidate_by_account,
-    get_candidate_by_national_id,
-    utcnow,
-)
+from kiosk.infra.store import Store, get_candidate_by_account, get_candidate_by_national_id
+from kiosk.infra.tables import Candidate, utcnow
 
 LETTERS = dict(zip("ABCDEFGHJKLMNPQRSTUVXYWZIO", range(10, 36), strict=True))
 

@@ -74,7 +74,8 @@ def fuzz(cases: int) -> list[str]:
 def kill_nine(backend: str, kills: int) -> list[str]:
     from sqlmodel import select
 
-    from kiosk.infra.store import AuditEvent, Candidate, ExamRegistration, ExamSession, Store
+    from kiosk.infra.store import Store
+    from kiosk.infra.tables import AuditEvent, Candidate, ExamRegistration, ExamSession
     from tests.conftest import make_settings
 
     folder = Path(tempfile.mkdtemp(prefix="probe-kill-"))
@@ -177,7 +178,8 @@ def faults(attempts: int) -> list[str]:
 
     from kiosk.core import accounts, audit
     from kiosk.core.accounts import Registration
-    from kiosk.infra.store import AuditEvent, Candidate, Store
+    from kiosk.infra.store import Store
+    from kiosk.infra.tables import AuditEvent, Candidate
     from kiosk.ui.shell import StoreUnavailable
     from tests.screens.conftest import build_app
 
@@ -272,7 +274,7 @@ def faults(attempts: int) -> list[str]:
 def _utc(**delta: float) -> datetime:
     from datetime import timedelta
 
-    from kiosk.infra.store import utcnow
+    from kiosk.infra.tables import utcnow
 
     return utcnow() + timedelta(**delta)
 

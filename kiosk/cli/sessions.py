@@ -137,7 +137,8 @@ def registrations(
     """List a session's registrations: id, account, status (for `sessions set-status`)."""
     from sqlmodel import col, select
 
-    from kiosk.infra.store import Candidate, ExamRegistration, ExamSession, Store
+    from kiosk.infra.store import Store
+    from kiosk.infra.tables import Candidate, ExamRegistration, ExamSession
 
     settings = _settings()
     store = Store.from_settings(settings)

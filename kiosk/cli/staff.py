@@ -49,7 +49,8 @@ def add(
     from kiosk.core.helpdesk.staff_accounts import create_staff
     from kiosk.infra.config import Settings
     from kiosk.infra.i18n import t
-    from kiosk.infra.store import STAFF_ROLES, Store
+    from kiosk.infra.store import Store
+    from kiosk.infra.tables import STAFF_ROLES
 
     if role not in STAFF_ROLES:
         typer.echo(f"--role must be one of: {', '.join(STAFF_ROLES)}", err=True)

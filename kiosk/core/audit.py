@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from kiosk.core.text_safety import scrub
-from kiosk.infra.store import AuditEvent, Candidate, Throttle, utcnow
+from kiosk.infra.tables import AuditEvent, Candidate, Throttle, utcnow
 
 if TYPE_CHECKING:
     from kiosk.infra.config import Settings

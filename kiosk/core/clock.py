@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from kiosk.infra.store import utcnow
+from kiosk.infra.tables import utcnow
 
 Clock = Callable[[], datetime]
 

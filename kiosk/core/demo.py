@@ -16,13 +16,8 @@ from kiosk.core.exams import ACTIVE
 from kiosk.core.taiwan_time import to_local, to_utc
 from kiosk.infra import assets
 from kiosk.infra.config import Settings
-from kiosk.infra.store import (
-    Candidate,
-    ExamRegistration,
-    ExamSession,
-    get_candidate_by_account,
-    utcnow,
-)
+from kiosk.infra.store import get_candidate_by_account
+from kiosk.infra.tables import Candidate, ExamRegistration, ExamSession, utcnow
 
 DEMO_VENUE = "示範考場（虛構）"
 DEMO_ADDRESS = "示範市示範區示範路 1 號（虛構地址）"
@@ -204,7 +199,7 @@ def seed_demo_results(session: Session, *, settings: Settings, now: datetime) ->
     of ``kiosk.core.results`` at ``settings.pass_mark``). A session already there is left
     alone. Returns how many were added."""
     from kiosk.core.results import certificate_number, judge
-    from kiosk.infra.store import ExamResult, ExamScore
+    from kiosk.infra.tables import ExamResult, ExamScore
 
     candidate = get_candidate_by_account(session=session, account="wang2026")
     if candidate is None or candidate.id is None:
@@ -284,7 +279,7 @@ def seed_demo_documents(session: Session, *, settings: Settings, now: datetime) 
     """The document ``wang2026``'s 待補件 registration needs (a proof of education), and a
     sample PDF to submit for it in the first document source (made here with Pillow: fictional
     text, nothing copied). Returns True when the requirement was added."""
-    from kiosk.infra.store import RegistrationDocument
+    from kiosk.infra.tables import RegistrationDocument
 
     sample_pdf(settings)
     candidate = get_candidate_by_account(session=session, account="wang2026")

@@ -25,7 +25,8 @@ from kiosk.core.helpdesk import actions as helpdesk_actions
 from kiosk.core.helpdesk import staff_accounts
 from kiosk.core.helpdesk.staff_accounts import StaffView
 from kiosk.infra.config import Settings
-from kiosk.infra.store import AuditEvent, Candidate, ExamSession, StaffUser, Store
+from kiosk.infra.store import Store
+from kiosk.infra.tables import AuditEvent, Candidate, ExamSession, StaffUser
 from tests.conftest import make_settings
 
 ANSWER = "12345"

@@ -10,7 +10,8 @@ import pytest
 from sqlmodel import select
 from textual.widgets import Button, Input, Static
 
-from kiosk.infra.store import AuditEvent, Store
+from kiosk.infra.store import Store
+from kiosk.infra.tables import AuditEvent
 from kiosk.ui.kiosk.app import KioskApp
 from kiosk.ui.kiosk.modals import IdleScreen
 from kiosk.ui.widgets.captcha import CaptchaWidget

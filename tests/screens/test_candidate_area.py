@@ -15,14 +15,8 @@ from kiosk.core import exams, passwords
 from kiosk.core.accounts import CandidateView
 from kiosk.core.delivery import list_outbox
 from kiosk.infra import assets
-from kiosk.infra.store import (
-    AuditEvent,
-    Delivery,
-    ExamRegistration,
-    ExamSession,
-    Store,
-    get_candidate_by_account,
-)
+from kiosk.infra.store import Store, get_candidate_by_account
+from kiosk.infra.tables import AuditEvent, Delivery, ExamRegistration, ExamSession
 from kiosk.ui.kiosk.app import KioskApp
 from kiosk.ui.kiosk.home import CandidateHomeScreen
 from tests.screens.conftest import screen_name, wait_for, workers_ended

@@ -13,7 +13,7 @@ from textual.widgets import Button, Input, RadioButton, Static
 
 from kiosk.core.delivery import list_outbox
 from kiosk.infra.i18n import t
-from kiosk.infra.store import AuditEvent, Candidate, Delivery
+from kiosk.infra.tables import AuditEvent, Candidate, Delivery
 from kiosk.ui.kiosk.app import KioskApp
 from kiosk.ui.widgets.captcha import CaptchaWidget
 from tests.screens.conftest import CAPTCHA, deliver_paste, screen_name, type_into, wait_for

@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static
 
 from kiosk.infra.i18n import t
-from kiosk.infra.store import AuditEvent
+from kiosk.infra.tables import AuditEvent
 from kiosk.ui.kiosk.app import KioskApp
 from kiosk.ui.widgets.captcha import CaptchaWidget
 from tests.screens.conftest import CAPTCHA, screen_name, type_into, wait_for

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from sqlmodel import select
 from textual.widgets import Input, Static
 
-from kiosk.infra.store import AuditEvent
+from kiosk.infra.tables import AuditEvent
 from kiosk.ui.kiosk.app import KioskApp
 from kiosk.ui.widgets.captcha import CaptchaWidget
 from tests.screens.conftest import CAPTCHA, screen_name, type_into, wait_for

@@ -12,7 +12,8 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Input, OptionList, RadioButton, Select, Static
 
 from kiosk.core import passwords, rules
-from kiosk.infra.store import Candidate, Store, get_candidate_by_account
+from kiosk.infra.store import Store, get_candidate_by_account
+from kiosk.infra.tables import Candidate
 from kiosk.ui.kiosk.app import KioskApp
 from kiosk.ui.kiosk.modals import ConfirmScreen
 from kiosk.ui.kiosk.registration import RegistrationScreen

@@ -14,13 +14,8 @@ from textual.pilot import Pilot
 from textual.widgets import Button
 
 from kiosk.core.demo import SAMPLE_PDF
-from kiosk.infra.store import (
-    AuditEvent,
-    RecheckApplication,
-    RegistrationDocument,
-    Store,
-    get_candidate_by_account,
-)
+from kiosk.infra.store import Store, get_candidate_by_account
+from kiosk.infra.tables import AuditEvent, RecheckApplication, RegistrationDocument
 from kiosk.ui.kiosk.app import KioskApp
 from kiosk.ui.kiosk.home import CandidateHomeScreen
 from tests.screens.conftest import screen_name, visible_text, wait_for

@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Input
 
 from kiosk.core import results
 from kiosk.core.results import recheck
-from kiosk.infra.store import ExamRegistration, RegistrationDocument
+from kiosk.infra.tables import ExamRegistration, RegistrationDocument
 from tests.snapshots.test_staff_snapshots import MOMENT, _signed_in, fixed_app, settle
 from tests.staff.conftest import candidate_id
 

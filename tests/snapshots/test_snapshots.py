@@ -17,7 +17,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from kiosk.core.accounts import CandidateView
-from kiosk.infra.store import Candidate
+from kiosk.infra.tables import Candidate
 from kiosk.ui.kiosk.app import KioskApp
 from kiosk.ui.kiosk.basic_data import BasicDataScreen
 from kiosk.ui.kiosk.change_password import ChangePasswordScreen

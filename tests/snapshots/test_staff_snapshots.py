@@ -18,7 +18,7 @@ from sqlalchemy import update
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
-from kiosk.infra.store import AuditEvent, Candidate, StaffUser
+from kiosk.infra.tables import AuditEvent, Candidate, StaffUser
 from kiosk.ui.staff.app import StaffApp
 from tests.screens.conftest import type_into, wait_for
 from tests.staff.conftest import ADMIN, DESK, build_staff_app

@@ -13,7 +13,8 @@ from sqlmodel import select
 from kiosk.core.demo import seed_demo
 from kiosk.core.helpdesk.staff_accounts import StaffView, create_staff
 from kiosk.infra.config import Settings
-from kiosk.infra.store import Candidate, Store
+from kiosk.infra.store import Store
+from kiosk.infra.tables import Candidate
 from tests.conftest import make_settings
 
 if TYPE_CHECKING:

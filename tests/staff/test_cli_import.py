@@ -12,7 +12,8 @@ from sqlmodel import func, select
 from typer.testing import CliRunner
 
 from kiosk.cli import app
-from kiosk.infra.store import AuditEvent, Candidate, Store
+from kiosk.infra.store import Store
+from kiosk.infra.tables import AuditEvent, Candidate
 from tests.staff.conftest import DESK
 from tests.staff.test_import import BAD_ROWS, good_file, write_csv
 from tests.staff.test_import_files import workbook

@@ -11,7 +11,8 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from kiosk.cli import app
-from kiosk.infra.store import AuditEvent, StaffUser, Store
+from kiosk.infra.store import Store
+from kiosk.infra.tables import AuditEvent, StaffUser
 
 PASSWORD = "Desk#Staff2026x"
 

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from kiosk.cli import app
 from kiosk.core import passwords
-from kiosk.infra.store import AuditEvent, StaffUser, Store, utcnow
+from kiosk.infra.store import Store
+from kiosk.infra.tables import AuditEvent, StaffUser, utcnow
 from tests.staff.conftest import ADMIN, DESK
 
 

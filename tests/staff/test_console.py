@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Static
 
 from kiosk.core.delivery import list_outbox
-from kiosk.infra.store import AuditEvent, Candidate
+from kiosk.infra.tables import AuditEvent, Candidate
 from kiosk.ui.staff.app import StaffApp
 from tests.screens.conftest import screen_name, type_into, visible_text, wait_for
 from tests.staff.conftest import ADMIN, DESK

@@ -16,7 +16,8 @@ from kiosk.core import audit, helpdesk
 from kiosk.core.helpdesk import AuditFilter
 from kiosk.core.helpdesk.staff_accounts import StaffView
 from kiosk.infra.config import Settings
-from kiosk.infra.store import AuditEvent, Candidate, Delivery, StaffUser, Store, utcnow
+from kiosk.infra.store import Store
+from kiosk.infra.tables import AuditEvent, Candidate, Delivery, StaffUser, utcnow
 from tests.conftest import PG_URL, _postgres_or_skip
 from tests.staff.conftest import DESK, FakeClock, candidate_id
 
@@ -266,7 +267,7 @@ def test_candidate_detail_lists_exam_registrations(desk_store: Store, settings: 
     from datetime import timedelta
 
     from kiosk.core import exams
-    from kiosk.infra.store import ExamSession
+    from kiosk.infra.tables import ExamSession
 
     wang = candidate_id(desk_store, "wang2026")
     with desk_store.session() as session:

@@ -15,7 +15,8 @@ from kiosk.core.delivery import SendResult, list_outbox
 from kiosk.core.helpdesk import actions as helpdesk_actions
 from kiosk.core.helpdesk.staff_accounts import StaffView, get_staff
 from kiosk.infra.config import Settings
-from kiosk.infra.store import AuditEvent, Candidate, Delivery, StaffUser, Store
+from kiosk.infra.store import Store
+from kiosk.infra.tables import AuditEvent, Candidate, Delivery, StaffUser
 from tests.staff.conftest import ADMIN, DESK, FakeClock, candidate_id
 from tests.store.test_accounts import captcha, temporary_password_from_outbox
 

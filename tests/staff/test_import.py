@@ -19,7 +19,8 @@ from kiosk.core import group_import, national_id
 from kiosk.core.group_import import RowOutcome, RowStatus, importer
 from kiosk.core.helpdesk.staff_accounts import StaffView, get_staff
 from kiosk.infra.config import Settings
-from kiosk.infra.store import AuditEvent, Candidate, StaffUser, Store
+from kiosk.infra.store import Store
+from kiosk.infra.tables import AuditEvent, Candidate, StaffUser
 from tests.conftest import StoreFactory
 
 HEADER_ZH = ["身分證號", "中文姓名", "電子郵件", "手機號碼", "性別", "學歷", "學校名稱", "系所名稱"]

@@ -16,7 +16,8 @@ from textual.reactive import reactive
 from textual.widgets import Button, DataTable, Input, ProgressBar, Static
 
 from kiosk.infra.config import Settings
-from kiosk.infra.store import AuditEvent, Candidate, Store
+from kiosk.infra.store import Store
+from kiosk.infra.tables import AuditEvent, Candidate
 from kiosk.ui.staff.import_screen import GroupImportScreen
 from tests.conftest import make_settings
 from tests.screens.conftest import visible_text, wait_for

@@ -13,7 +13,8 @@ from textual.widgets import Button, Input, Static
 
 from kiosk.core.helpdesk import actions as helpdesk_actions
 from kiosk.core.helpdesk.staff_accounts import StaffView, get_staff
-from kiosk.infra.store import AuditEvent, Candidate, Delivery, Store
+from kiosk.infra.store import Store
+from kiosk.infra.tables import AuditEvent, Candidate, Delivery
 from kiosk.ui.staff.app import StaffApp
 from tests.screens.conftest import type_into, visible_text, wait_for
 from tests.staff.conftest import ADMIN, DESK, FakeClock, candidate_id

@@ -13,7 +13,8 @@ from sqlmodel import select
 from kiosk.core.accounts import login_budget
 from kiosk.core.helpdesk import actions as helpdesk_actions
 from kiosk.infra.config import Settings
-from kiosk.infra.store import AuditEvent, Store, utcnow
+from kiosk.infra.store import Store
+from kiosk.infra.tables import AuditEvent, utcnow
 from kiosk.ui.staff.app import StaffApp
 from tests.conftest import make_settings
 from tests.screens.conftest import screen_name, visible_text, wait_for

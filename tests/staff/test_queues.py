@@ -14,7 +14,7 @@ from kiosk.core.demo import SAMPLE_PDF
 from kiosk.core.documents import files
 from kiosk.core.results import recheck
 from kiosk.infra.i18n import t
-from kiosk.infra.store import ExamRegistration, RegistrationDocument
+from kiosk.infra.tables import ExamRegistration, RegistrationDocument
 from kiosk.ui.staff.app import StaffApp
 from tests.screens.conftest import screen_name, visible_text, wait_for
 from tests.staff.conftest import candidate_id

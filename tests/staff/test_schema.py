@@ -10,7 +10,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel, select
 
 from kiosk.core import audit
-from kiosk.infra.store import AuditEvent, StaffUser, Store, utcnow
+from kiosk.infra.store import Store
+from kiosk.infra.tables import AuditEvent, StaffUser, utcnow
 
 MINE = {"staff_user", "audit_event", "candidate"}
 

@@ -13,7 +13,8 @@ from kiosk.core import audit, passwords
 from kiosk.core.helpdesk import staff_accounts
 from kiosk.core.helpdesk.staff_accounts import create_staff, current_staff, staff_login
 from kiosk.infra.config import Settings
-from kiosk.infra.store import AuditEvent, StaffUser, Store
+from kiosk.infra.store import Store
+from kiosk.infra.tables import AuditEvent, StaffUser
 from tests.staff.conftest import ADMIN, DESK, FakeClock
 
 

@@ -16,7 +16,8 @@ from kiosk.core import passwords
 from kiosk.core.helpdesk import staff_admin
 from kiosk.core.helpdesk.staff_accounts import StaffView, create_staff, get_staff, staff_login
 from kiosk.infra.config import Settings
-from kiosk.infra.store import AuditEvent, StaffUser, Store
+from kiosk.infra.store import Store
+from kiosk.infra.tables import AuditEvent, StaffUser
 from tests.staff.conftest import ADMIN, DESK, FakeClock
 
 CAROL = ("carol.admin", "Carol#Admin2026z")

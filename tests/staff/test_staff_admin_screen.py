@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from kiosk.core import passwords
-from kiosk.infra.store import StaffUser, utcnow
+from kiosk.infra.tables import StaffUser, utcnow
 from kiosk.ui.staff.app import StaffApp
 from tests.screens.conftest import type_into, visible_text, wait_for
 from tests.staff.conftest import ADMIN, DESK

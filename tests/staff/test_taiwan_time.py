@@ -14,7 +14,8 @@ from kiosk.core.helpdesk import AuditFilter
 from kiosk.core.helpdesk.staff_accounts import StaffView, get_staff
 from kiosk.core.taiwan_time import iso, shown
 from kiosk.infra.config import Settings
-from kiosk.infra.store import Candidate, Store
+from kiosk.infra.store import Store
+from kiosk.infra.tables import Candidate
 from tests.screens.conftest import visible_text, wait_for
 from tests.staff.conftest import DESK, FakeClock
 from tests.staff.test_console import Factory, open_candidate

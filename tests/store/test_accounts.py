@@ -17,7 +17,8 @@ from kiosk.core.captcha import Captcha
 from kiosk.core.delivery import list_outbox
 from kiosk.core.demo import seed_demo
 from kiosk.infra.config import Settings
-from kiosk.infra.store import AuditEvent, Candidate, Delivery, Store
+from kiosk.infra.store import Store
+from kiosk.infra.tables import AuditEvent, Candidate, Delivery
 from tests.conftest import StoreFactory, make_settings
 from tests.servers import SmtpServer
 

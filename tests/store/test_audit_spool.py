@@ -16,7 +16,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from kiosk.core import accounts, audit
-from kiosk.infra.store import AuditEvent, Candidate, Store, get_candidate_by_account, utcnow
+from kiosk.infra.store import Store, get_candidate_by_account
+from kiosk.infra.tables import AuditEvent, Candidate, utcnow
 from kiosk.ui.kiosk.app import KioskApp, StoreUnavailable
 
 PASSWORD = "Kiosk#Demo2026"

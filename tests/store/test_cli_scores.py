@@ -12,13 +12,8 @@ from typer.testing import CliRunner
 from kiosk.cli import app
 from kiosk.core.demo import seed_demo
 from kiosk.core.helpdesk.staff_accounts import create_staff
-from kiosk.infra.store import (
-    AuditEvent,
-    ExamRegistration,
-    ExamResult,
-    RegistrationDocument,
-    Store,
-)
+from kiosk.infra.store import Store
+from kiosk.infra.tables import AuditEvent, ExamRegistration, ExamResult, RegistrationDocument
 from tests.conftest import make_settings
 from tests.store.test_results import MARIA, NOW, WANG, past_session
 

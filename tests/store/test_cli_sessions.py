@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from kiosk.cli import app
 from kiosk.core import exams
 from kiosk.infra.config import Settings
-from kiosk.infra.store import AuditEvent, Candidate, ExamRegistration, ExamSession, Store, utcnow
+from kiosk.infra.store import Store
+from kiosk.infra.tables import AuditEvent, Candidate, ExamRegistration, ExamSession, utcnow
 
 runner = CliRunner()
 GOOD = [

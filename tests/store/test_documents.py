@@ -20,7 +20,8 @@ from kiosk.core.documents.files import StoredFile
 from kiosk.core.exams import sessions as exam_sessions
 from kiosk.core.helpdesk.staff_accounts import StaffView
 from kiosk.infra.config import Settings
-from kiosk.infra.store import AuditEvent, ExamRegistration, Store
+from kiosk.infra.store import Store
+from kiosk.infra.tables import AuditEvent, ExamRegistration
 from tests.conftest import make_settings
 from tests.store.test_results import NOW, Clock, candidate_id, staff_of
 
@@ -368,7 +369,7 @@ def test_a_shared_scan_folder_shows_this_session_s_files_only_and_gives_them_up(
     import os
     from datetime import timedelta
 
-    from kiosk.infra.store import utcnow
+    from kiosk.infra.tables import utcnow
 
     sample = image_bytes("PNG")
     scans = Path(settings.scan_folders[0])

@@ -15,7 +15,8 @@ from sqlmodel import select
 
 from kiosk.core import exams
 from kiosk.infra.config import Settings
-from kiosk.infra.store import Candidate, ExamRegistration, ExamSession, Store, utcnow
+from kiosk.infra.store import Store
+from kiosk.infra.tables import Candidate, ExamRegistration, ExamSession, utcnow
 from tests.conftest import StoreFactory
 
 TERMINALS = 16

@@ -26,7 +26,8 @@ from kiosk.core.exams.sessions import NewSession
 from kiosk.core.taiwan_time import to_local, to_utc
 from kiosk.infra.config import Settings
 from kiosk.infra.i18n import catalog
-from kiosk.infra.store import (
+from kiosk.infra.store import Store, get_candidate_by_account
+from kiosk.infra.tables import (
     AuditEvent,
     Candidate,
     Delivery,
@@ -35,9 +36,7 @@ from kiosk.infra.store import (
     ExamScore,
     ExamSession,
     RegistrationDocument,
-    Store,
     Throttle,
-    get_candidate_by_account,
 )
 from tests.conftest import make_settings
 

@@ -19,7 +19,8 @@ from kiosk.core.helpdesk import actions as helpdesk_actions
 from kiosk.core.helpdesk import staff_accounts
 from kiosk.infra.config import Settings
 from kiosk.infra.i18n import t
-from kiosk.infra.store import AuditEvent, Candidate, ExamSession, StaffUser, Store
+from kiosk.infra.store import Store
+from kiosk.infra.tables import AuditEvent, Candidate, ExamSession, StaffUser
 from tests.staff.conftest import add_staff, candidate_id
 from tests.staff.test_import import good_row, write_csv
 from tests.store.test_accounts import registration

@@ -17,7 +17,8 @@ from kiosk.core.demo import seed_demo
 from kiosk.core.helpdesk import staff_accounts
 from kiosk.core.helpdesk.staff_accounts import StaffView
 from kiosk.infra.config import Settings
-from kiosk.infra.store import Candidate, Store
+from kiosk.infra.store import Store
+from kiosk.infra.tables import Candidate
 from tests.conftest import StoreFactory, make_settings
 from tests.store.test_accounts import (
     ANSWER,

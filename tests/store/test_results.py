@@ -18,15 +18,14 @@ from kiosk.core.results import recheck
 from kiosk.core.results import scores as score_import
 from kiosk.core.results.recheck import ApplyOutcome
 from kiosk.infra.config import Settings
-from kiosk.infra.store import (
+from kiosk.infra.store import Store, get_candidate_by_account
+from kiosk.infra.tables import (
     AuditEvent,
     ExamRegistration,
     ExamResult,
     ExamScore,
     ExamSession,
     RecheckApplication,
-    Store,
-    get_candidate_by_account,
 )
 from tests.conftest import StoreFactory
 

@@ -15,7 +15,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import select
 
 from kiosk.infra.migrate import current_revision, head_revision
-from kiosk.infra.store import Candidate, Store, utcnow
+from kiosk.infra.store import Store
+from kiosk.infra.tables import Candidate, utcnow
 
 
 def _row(account: str, national_id: str) -> Candidate:

@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
-from kiosk.infra.store import Candidate, Store, utcnow
+from kiosk.infra.store import Store
+from kiosk.infra.tables import Candidate, utcnow
 
 
 def _row(account: str, national_id: str) -> Candidate:

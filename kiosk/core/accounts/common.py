@@ -11,7 +11,7 @@ from typing import Protocol
 
 from kiosk.core import audit, national_id, rules, text_safety
 from kiosk.infra.config import Settings
-from kiosk.infra.store import Candidate
+from kiosk.infra.tables import Candidate
 
 REQUIRED = "accounts.required"
 FieldErrors = dict[str, list[str]]

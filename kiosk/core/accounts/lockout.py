@@ -9,7 +9,7 @@ from sqlalchemy import update
 from sqlmodel import Session
 
 from kiosk.infra.config import Settings
-from kiosk.infra.store import Candidate, StaffUser
+from kiosk.infra.tables import Candidate, StaffUser
 
 
 def count_failure(

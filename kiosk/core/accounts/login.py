@@ -29,10 +29,8 @@ from kiosk.core.clock import Clock
 from kiosk.core.clock import now as now_of
 from kiosk.core.text_safety import MAX_INPUT
 from kiosk.infra.config import Settings
-from kiosk.infra.store import (
-    Candidate,
-    get_candidate_by_account,
-)
+from kiosk.infra.store import get_candidate_by_account
+from kiosk.infra.tables import Candidate
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from kiosk.infra.config import Settings
-from kiosk.infra.store import LoginBudget
+from kiosk.infra.tables import LoginBudget
 
 
 def places(settings: Settings) -> tuple[str, ...]:

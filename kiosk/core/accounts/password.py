@@ -22,9 +22,7 @@ from kiosk.core.accounts.lockout import count_failure
 from kiosk.core.clock import Clock
 from kiosk.core.clock import now as now_of
 from kiosk.infra.config import Settings
-from kiosk.infra.store import (
-    get_candidate_by_account,
-)
+from kiosk.infra.store import get_candidate_by_account
 
 log = logging.getLogger(__name__)
 

@@ -26,11 +26,8 @@ from kiosk.core.accounts.common import (
 from kiosk.core.clock import Clock
 from kiosk.core.clock import now as now_of
 from kiosk.infra.config import Settings
-from kiosk.infra.store import (
-    Delivery,
-    get_candidate_by_account,
-    get_candidate_by_national_id,
-)
+from kiosk.infra.store import get_candidate_by_account, get_candidate_by_national_id
+from kiosk.infra.tables import Delivery
 
 log = logging.getLogger(__name__)
 

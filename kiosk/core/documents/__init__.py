@@ -36,12 +36,7 @@ from kiosk.core.helpdesk.actions import clean_reason
 from kiosk.core.helpdesk.staff_accounts import StaffView, current_staff
 from kiosk.core.taiwan_time import to_local
 from kiosk.infra.config import Settings
-from kiosk.infra.store import (
-    Candidate,
-    ExamRegistration,
-    ExamSession,
-    RegistrationDocument,
-)
+from kiosk.infra.tables import Candidate, ExamRegistration, ExamSession, RegistrationDocument
 
 KINDS = ("id_proof", "education_proof", "experience_proof", "other")
 """What may be asked for: 身分證明文件, 學歷證明, 工作經驗證明, 其他證明文件 (our list: the

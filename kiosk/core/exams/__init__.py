@@ -42,7 +42,7 @@ from kiosk.core.taiwan_time import to_local
 from kiosk.infra import assets
 from kiosk.infra.config import Settings
 from kiosk.infra.i18n import t
-from kiosk.infra.store import EXAM_STATUSES, Candidate, ExamRegistration, ExamSession
+from kiosk.infra.tables import EXAM_STATUSES, Candidate, ExamRegistration, ExamSession
 
 STATUSES = EXAM_STATUSES
 ACTIVE = ("registered", "documents_pending", "paid", "confirmed")

@@ -16,7 +16,7 @@ from kiosk.core.exams import Clock, RegistrationView, list_registrations, now_of
 from kiosk.core.taiwan_time import to_utc
 from kiosk.infra.config import Settings
 from kiosk.infra.i18n import t
-from kiosk.infra.store import Candidate, Delivery
+from kiosk.infra.tables import Candidate, Delivery
 
 
 @dataclass(frozen=True)

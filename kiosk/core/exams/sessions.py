@@ -25,7 +25,7 @@ from kiosk.core.exams import (
 )
 from kiosk.core.taiwan_time import to_utc
 from kiosk.infra.config import Settings
-from kiosk.infra.store import Candidate, ExamRegistration, ExamSession
+from kiosk.infra.tables import Candidate, ExamRegistration, ExamSession
 
 MAX_SEATS = 10_000
 

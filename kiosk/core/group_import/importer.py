@@ -34,7 +34,7 @@ from kiosk.core.group_import.reader import FileProblem, GroupFile, open_group_fi
 from kiosk.core.helpdesk.staff_accounts import StaffView, current_staff, mask_national_ids
 from kiosk.infra.config import Settings
 from kiosk.infra.i18n import t
-from kiosk.infra.store import Candidate
+from kiosk.infra.tables import Candidate
 
 Progress = Callable[[int, int], None]
 BATCH_SIZE = 500

@@ -25,7 +25,7 @@ from kiosk.core.clock import now as now_of
 from kiosk.core.helpdesk.staff_accounts import StaffView, current_staff, mask_national_ids
 from kiosk.infra import assets
 from kiosk.infra.config import Settings
-from kiosk.infra.store import AuditEvent, Candidate, Delivery
+from kiosk.infra.tables import AuditEvent, Candidate, Delivery
 
 Channel = Literal["email", "sms"]
 FieldErrors = dict[str, list[str]]

@@ -25,7 +25,7 @@ from kiosk.core.helpdesk.staff_accounts import (
 )
 from kiosk.core.taiwan_time import day_start, iso, to_local
 from kiosk.infra.config import Settings
-from kiosk.infra.store import AuditEvent, Candidate, StaffUser
+from kiosk.infra.tables import AuditEvent, Candidate, StaffUser
 
 AUDIT_LIMIT = 500
 

@@ -15,7 +15,7 @@ from kiosk.core.clock import now as now_of
 from kiosk.core.helpdesk.common import DENIED, EventRow, _denied
 from kiosk.core.helpdesk.staff_accounts import StaffView, current_staff
 from kiosk.infra.config import Settings
-from kiosk.infra.store import AuditEvent, Candidate, Delivery
+from kiosk.infra.tables import AuditEvent, Candidate, Delivery
 
 RECENT_EVENTS = 20
 RECENT_DELIVERIES = 10

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from kiosk.core import audit
 from kiosk.core.helpdesk.staff_accounts import StaffView
 from kiosk.infra.config import Settings
-from kiosk.infra.store import AuditEvent, Candidate
+from kiosk.infra.tables import AuditEvent, Candidate
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from kiosk.core.clock import Clock
 from kiosk.core.clock import now as now_of
 from kiosk.core.helpdesk.staff_accounts import StaffView
 from kiosk.infra.config import Settings
-from kiosk.infra.store import Candidate
+from kiosk.infra.tables import Candidate
 
 SearchKind = Literal["", "national_id", "email", "mobile", "chinese_name", "account"]
 SEARCH_LIMIT = 50

@@ -21,7 +21,7 @@ from kiosk.core.clock import now as now_of
 from kiosk.core.national_id import mask_national_ids as mask_national_ids  # re-exported
 from kiosk.core.text_safety import MAX_INPUT
 from kiosk.infra.config import Settings
-from kiosk.infra.store import STAFF_ROLES, StaffUser
+from kiosk.infra.tables import STAFF_ROLES, StaffUser
 
 FieldErrors = dict[str, list[str]]
 LOGIN_FAILED = "staff.login.failed"

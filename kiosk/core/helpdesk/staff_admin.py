@@ -37,7 +37,7 @@ from kiosk.core.clock import now as now_of
 from kiosk.core.helpdesk.actions import clean_reason, reason_problem
 from kiosk.core.helpdesk.staff_accounts import StaffView, current_staff, get_staff
 from kiosk.infra.config import Settings
-from kiosk.infra.store import STAFF_ROLES, StaffUser
+from kiosk.infra.tables import STAFF_ROLES, StaffUser
 
 FieldErrors = dict[str, list[str]]
 

@@ -24,12 +24,7 @@ from kiosk.core.clock import now as now_of
 from kiosk.core.exams import SessionView
 from kiosk.core.taiwan_time import to_local
 from kiosk.infra.config import Settings
-from kiosk.infra.store import (
-    ExamResult,
-    ExamScore,
-    ExamSession,
-    RecheckApplication,
-)
+from kiosk.infra.tables import ExamResult, ExamScore, ExamSession, RecheckApplication
 
 
 @dataclass(frozen=True)

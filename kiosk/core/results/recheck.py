@@ -34,13 +34,7 @@ from kiosk.core.helpdesk.staff_accounts import StaffView, current_staff
 from kiosk.core.results import certificate_number, judge, recheck_deadline
 from kiosk.core.taiwan_time import to_local
 from kiosk.infra.config import Settings
-from kiosk.infra.store import (
-    Candidate,
-    ExamResult,
-    ExamScore,
-    ExamSession,
-    RecheckApplication,
-)
+from kiosk.infra.tables import Candidate, ExamResult, ExamScore, ExamSession, RecheckApplication
 
 MAX_PARTS = 10  # no result has more parts; a longer list is refused before any work
 

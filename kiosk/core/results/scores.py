@@ -40,7 +40,7 @@ from kiosk.core.helpdesk.staff_accounts import StaffView, current_staff, mask_na
 from kiosk.core.results import certificate_number, judge
 from kiosk.infra import assets
 from kiosk.infra.config import Settings
-from kiosk.infra.store import Candidate, ExamRegistration, ExamResult, ExamScore, ExamSession
+from kiosk.infra.tables import Candidate, ExamRegistration, ExamResult, ExamScore, ExamSession
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000

@@ -7,7 +7,7 @@ from sqlalchemy import engine_from_config, pool
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import kiosk.infra.store  # noqa: F401  (registers the tables on SQLModel.metadata)
+import kiosk.infra.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 config = context.config
 target_metadata = SQLModel.metadata
