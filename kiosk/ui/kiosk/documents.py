@@ -12,7 +12,7 @@ The page says so there and offers no 繳交.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -32,6 +32,9 @@ from kiosk.ui.widgets.text import TYPE_NAMES, TButton, TLabel, current_language,
 from .area import AreaScreen
 
 if TYPE_CHECKING:
+    from kiosk.core.documents import SubmitResult
+    from kiosk.core.documents.files import FileCheck
+
     from .app import KioskApp
 
 
@@ -253,7 +256,7 @@ class DocumentsScreen(AreaScreen):
         )
         self.deliver(self.show_documents, found)
 
-    def show_documents(self, found: Any) -> None:
+    def show_documents(self, found: list[RegistrationDocuments] | None) -> None:
         if found is None:
             self.show_message("ui.error.store")
             return
@@ -292,7 +295,7 @@ class DocumentsScreen(AreaScreen):
         app = self.kiosk
         candidate = app.candidate
         check = files.take(app.settings, chosen.source, chosen.relative)
-        result: Any = check
+        result: FileCheck | SubmitResult | None = check
         if check.ok and check.stored is not None and candidate is not None:
             result = self.call_store(
                 documents.submit,
@@ -305,13 +308,13 @@ class DocumentsScreen(AreaScreen):
             )
         self.deliver(self.show_sent, result)
 
-    def show_sent(self, result: Any) -> None:
+    def show_sent(self, result: FileCheck | SubmitResult | None) -> None:
         for button in self.query("#documents Button").results(Button):
             button.disabled = button.loading = False
         if result is None:
             self.show_message("ui.error.store")
             return
-        values = getattr(result, "values", {})
+        values: dict[str, str] = getattr(result, "values", {})  # a SubmitResult has none
         self.show_message(result.message_key, kind="ok" if result.ok else "error", **values)
         self.call_after_refresh(self.query_one("#body").scroll_home, animate=False)
         self.reload()

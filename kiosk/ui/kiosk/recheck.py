@@ -5,11 +5,12 @@ the outcome (score unchanged, or corrected with the new score)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import Button, Checkbox, Static
 
 from kiosk.core.results import PartView, ResultView
@@ -18,6 +19,9 @@ from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
 from kiosk.ui.widgets.toggles import NarrowCheckbox
 
 from .area import AreaScreen
+
+if TYPE_CHECKING:
+    from kiosk.core.results.recheck import ApplyResult
 
 
 def part_status(part: PartView, language: str) -> str:
@@ -62,7 +66,7 @@ class RecheckBlock(Vertical):
         self.apply_language(current_language())
 
     @staticmethod
-    def choice(part: PartView, language: str) -> Any:
+    def choice(part: PartView, language: str) -> Content:
         return plain(t("ui.recheck.choice", language, part=part.part, score=str(part.score)))
 
     def apply_language(self, language: str) -> None:
@@ -135,7 +139,7 @@ class RecheckScreen(AreaScreen):
         )
         self.deliver(self.show_results, found)
 
-    def show_results(self, found: Any) -> None:
+    def show_results(self, found: list[ResultView] | None) -> None:
         if found is None:
             self.show_message("ui.error.store")
             return
@@ -219,7 +223,7 @@ class RecheckScreen(AreaScreen):
         )
         self.deliver(self.show_applied, result)
 
-    def show_applied(self, result: Any) -> None:
+    def show_applied(self, result: ApplyResult | None) -> None:
         self.set_busy("recheck-submit", False)
         if result is None:
             self.show_message("ui.error.store")

@@ -4,8 +4,6 @@ applied for. Nothing shows before a release (``kiosk.core.results``)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -113,7 +111,7 @@ class ScoresScreen(AreaScreen):
         )
         self.deliver(self.show_results, found)
 
-    def show_results(self, found: Any) -> None:
+    def show_results(self, found: list[ResultView] | None) -> None:
         if found is None:
             self.show_message("ui.error.store")
             return

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,6 +16,11 @@ from kiosk.ui.widgets.field import KioskInput
 from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
 
 from .base import StaffScreen, fill_table, when
+
+if TYPE_CHECKING:
+    from kiosk.core.helpdesk import AuditFilter, AuditLog
+    from kiosk.core.helpdesk.audit_log import ExportResult
+    from kiosk.core.helpdesk.staff_accounts import StaffView
 
 FILTERS = ("candidate", "staff", "kind", "from", "to")
 GROUPS = ("staff", "logins", "queries", "exams", "import")  # kiosk.core.helpdesk.KIND_GROUPS
@@ -52,7 +57,8 @@ class AuditLogScreen(StaffScreen):
     def __init__(self, candidate: str = "") -> None:
         super().__init__()
         self.initial_candidate = candidate
-        self._log: Any = None
+        self._log: AuditLog | None = None
+        self.export_result: ExportResult | None = None  # the last export, shown again on F2
         self._request = 0  # numbers each query: a slower older one must not overwrite a newer
 
     def compose_frame(self) -> ComposeResult:
@@ -102,7 +108,7 @@ class AuditLogScreen(StaffScreen):
         self._show(None)
         self.apply()
 
-    def filters(self) -> Any:
+    def filters(self) -> AuditFilter | None:
         """The typed filters, or None (with a message) when a date cannot be read."""
         from kiosk.core.helpdesk import AuditFilter, parse_day
 
@@ -144,7 +150,7 @@ class AuditLogScreen(StaffScreen):
         self.fetch(filters, self._request)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="audit")
-    def fetch(self, filters: Any, request: int) -> None:
+    def fetch(self, filters: AuditFilter, request: int) -> None:
         # exclusive=True cancels an older worker but cannot stop its thread: its result still
         # arrives, and is dropped by number in _fetched
         from kiosk.core import helpdesk
@@ -162,7 +168,7 @@ class AuditLogScreen(StaffScreen):
             )
         self.deliver(lambda found: self._fetched(request, found), log)
 
-    def _fetched(self, request: int, log: Any) -> None:
+    def _fetched(self, request: int, log: AuditLog | None) -> None:
         if request != self._request:
             return  # an older query that finished late
         if log is None:
@@ -172,7 +178,7 @@ class AuditLogScreen(StaffScreen):
             self.show_message(log.message_key)
         self._show(log)
 
-    def _show(self, log: Any) -> None:
+    def _show(self, log: AuditLog | None) -> None:
         self._log = log
         rows = log.rows if log is not None else ()
         fill_table(
@@ -204,7 +210,7 @@ class AuditLogScreen(StaffScreen):
         self.write_csv(filters, staff)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export")
-    def write_csv(self, filters: Any, staff: Any) -> None:
+    def write_csv(self, filters: AuditFilter, staff: StaffView) -> None:
         from kiosk.core import helpdesk
 
         app = self.staff_app
@@ -218,7 +224,7 @@ class AuditLogScreen(StaffScreen):
         )
         self.deliver(self._exported, result)
 
-    def _exported(self, result: Any) -> None:
+    def _exported(self, result: ExportResult | None) -> None:
         self.set_busy("export-csv", False)
         if result is None:
             self.show_message("staff.error.store")
@@ -230,7 +236,7 @@ class AuditLogScreen(StaffScreen):
             self.apply()  # the export itself is now in the log
 
     def _show_export(self, language: str) -> None:
-        result = getattr(self, "export_result", None)
+        result = self.export_result
         if result is None:
             return
         if result.ok:

@@ -8,7 +8,7 @@ the CLI shows without a key) and on F5; a reload is not audited as a new look-up
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
 from textual import on, work
@@ -22,6 +22,11 @@ from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
 
 from .base import StaffScreen, fill_table, when
 from .modals import ProfileEditScreen, ReasonScreen
+
+if TYPE_CHECKING:
+    from kiosk.core.accounts import CandidateView
+    from kiosk.core.helpdesk import CandidateDetail
+    from kiosk.core.helpdesk.actions import ActionResult, Channel
 
 EVENT_COLUMNS = (
     ("at", "staff.column.at"),
@@ -76,7 +81,7 @@ def lines(pairs: list[tuple[str, str]], language: str) -> str:
     return "\n".join(out)
 
 
-def status_band(detail: Any, language: str) -> str:
+def status_band(detail: CandidateDetail, language: str) -> str:
     """The lines at the top of the page: what a caller's account is doing now."""
     if detail.locked:
         state = t("staff.band.locked", language, until=when(detail.locked_until))
@@ -97,6 +102,8 @@ def status_band(detail: Any, language: str) -> str:
             until=when(temporary.expires_at),
         )
     c = detail.candidate
+    if c is None:  # a detail that was not found has no band
+        return ""
     account = [
         t("staff.band.complete" if c.profile_complete else "staff.band.incomplete", language),
         t("staff.band.has_password" if detail.has_password else "staff.band.no_password", language),
@@ -141,7 +148,7 @@ class CandidateScreen(StaffScreen):
     def __init__(self, candidate_id: int) -> None:
         super().__init__()
         self.candidate_id = candidate_id
-        self.detail: Any = None
+        self.detail: CandidateDetail | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="candidate-heading", classes="page-heading", markup=False)
@@ -213,7 +220,7 @@ class CandidateScreen(StaffScreen):
             )
         self.deliver(self._loaded, result)
 
-    def _loaded(self, detail: Any) -> None:
+    def _loaded(self, detail: CandidateDetail | None) -> None:
         if detail is None:
             self.show_message("staff.error.store")
             return
@@ -223,11 +230,16 @@ class CandidateScreen(StaffScreen):
         self.detail = detail
         self.render_detail(current_language())
 
+    @property
+    def candidate(self) -> CandidateView | None:
+        """The candidate shown, once found."""
+        return self.detail.candidate if self.detail is not None else None
+
     def render_detail(self, language: str) -> None:
         detail = self.detail
-        if detail is None:
+        c = detail.candidate if detail is not None else None
+        if detail is None or c is None:
             return
-        c = detail.candidate
         origin_name = t(f"staff.origin.{c.origin}", language)
         self.query_one("#candidate-heading", Static).update(
             plain(f"{c.chinese_name}  {c.account}  {c.national_id_masked}  {origin_name}")
@@ -316,11 +328,11 @@ class CandidateScreen(StaffScreen):
     @on(Button.Pressed, "#candidate-audit")
     def action_audit_log(self) -> None:
         """This candidate's whole audit trail (the view shows only the newest events)."""
-        if self.detail is None:
+        if self.candidate is None:
             return
         from .audit_log import AuditLogScreen
 
-        self.app.push_screen(AuditLogScreen(candidate=self.detail.candidate.account))
+        self.app.push_screen(AuditLogScreen(candidate=self.candidate.account))
 
     # ------------------------------------------------------------------ actions
 
@@ -338,26 +350,27 @@ class CandidateScreen(StaffScreen):
 
     @on(Button.Pressed, "#mark-incomplete")
     def _mark_incomplete(self) -> None:
-        if self.detail is not None and self.detail.candidate.origin == "group":
+        if self.candidate is not None and self.candidate.origin == "group":
             self._ask("mark_incomplete", "staff.action.mark_incomplete_title")
 
     @on(Button.Pressed, "#edit-profile")
     def _edit_profile(self) -> None:
         staff = self.staff_app.staff
-        if self.detail is None or staff is None:
+        candidate = self.candidate
+        if candidate is None or staff is None:
             return
 
-        def done(result: Any) -> None:
+        def done(result: ActionResult | None) -> None:
             if result is not None:
                 self.show_message(result.message_key, kind="ok", **result.values)
                 self.load()
 
-        self.app.push_screen(ProfileEditScreen(self.detail.candidate, admin=staff.is_admin), done)
+        self.app.push_screen(ProfileEditScreen(candidate, admin=staff.is_admin), done)
 
     def _ask(self, action: str, title_key: str) -> None:
-        if self.detail is None:
+        c = self.candidate
+        if c is None:
             return
-        c = self.detail.candidate
 
         def done(reason: str | None) -> None:
             if reason:
@@ -374,24 +387,28 @@ class CandidateScreen(StaffScreen):
         staff = app.staff
         if staff is None:
             return
-        values: dict[str, Any] = {
-            "staff": staff,
-            "candidate_id": self.candidate_id,
-            "reason": reason,
-            "settings": app.settings,
-            "clock": app.clock,
-        }
-        if action == "resend_email":
-            result = self.call_store(helpdesk_actions.resend_credentials, channel="email", **values)
-        elif action == "resend_sms":
-            result = self.call_store(helpdesk_actions.resend_credentials, channel="sms", **values)
-        elif action == "unlock":
-            result = self.call_store(helpdesk_actions.unlock, **values)
+        who, settings, clock = self.candidate_id, app.settings, app.clock
+        if action in ("resend_email", "resend_sms"):
+            channel: Channel = "email" if action == "resend_email" else "sms"
+            result = self.call_store(
+                helpdesk_actions.resend_credentials,
+                staff=staff,
+                candidate_id=who,
+                channel=channel,
+                reason=reason,
+                settings=settings,
+                clock=clock,
+            )
         else:
-            result = self.call_store(helpdesk_actions.mark_incomplete, **values)
+            change = (
+                helpdesk_actions.unlock if action == "unlock" else helpdesk_actions.mark_incomplete
+            )
+            result = self.call_store(
+                change, staff=staff, candidate_id=who, reason=reason, settings=settings, clock=clock
+            )
         self.deliver(self._acted, result)
 
-    def _acted(self, result: Any) -> None:
+    def _acted(self, result: ActionResult | None) -> None:
         if result is None:
             self.show_message("staff.error.store")
             return

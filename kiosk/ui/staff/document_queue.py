@@ -6,7 +6,7 @@ registration's last missing document moves it from 待補件 to 已報名
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,6 +19,9 @@ from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
 
 from .base import StaffScreen, fill_table
 from .modals import ReasonScreen
+
+if TYPE_CHECKING:
+    from kiosk.core.documents import QueueRow, StaffResult
 
 COLUMNS = (
     ("account", "staff.column.account"),
@@ -49,7 +52,7 @@ class DocumentQueueScreen(StaffScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[Any] | None = None
+        self.rows: list[QueueRow] | None = None
 
     def compose_frame(self) -> ComposeResult:
         with Vertical(id="body"):
@@ -81,7 +84,7 @@ class DocumentQueueScreen(StaffScreen):
         found = self.call_store(documents.open_documents, settings=app.settings, clock=app.clock)
         self.deliver(self._fetched, found)
 
-    def _fetched(self, found: list[Any] | None) -> None:
+    def _fetched(self, found: list[QueueRow] | None) -> None:
         if found is None:
             self.show_message("staff.error.store")
         self.rows = found or []
@@ -129,7 +132,7 @@ class DocumentQueueScreen(StaffScreen):
             text = t("staff.queue.file", current_language(), path=str(path))
         self.query_one("#queue-file", Static).update(plain(text))
 
-    def selected(self) -> Any:
+    def selected(self) -> QueueRow | None:
         table = self.query_one("#queue-table", DataTable)
         rows = self.rows or []
         if not rows or not 0 <= table.cursor_row < len(rows):
@@ -184,7 +187,7 @@ class DocumentQueueScreen(StaffScreen):
         )
         self.deliver(self._decided, result)
 
-    def _decided(self, result: Any) -> None:
+    def _decided(self, result: StaffResult | None) -> None:
         if result is None:
             self.show_message("staff.error.store")
             return

@@ -3,7 +3,7 @@ candidates, counted in the database)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,6 +14,9 @@ from kiosk.ui.widgets.field import LabelledField
 from kiosk.ui.widgets.text import TButton, TLabel
 
 from .base import StaffScreen
+
+if TYPE_CHECKING:
+    from kiosk.core.helpdesk.staff_accounts import StaffResult
 
 
 class StaffLoginScreen(StaffScreen):
@@ -55,7 +58,7 @@ class StaffLoginScreen(StaffScreen):
         from kiosk.core.helpdesk import staff_accounts
 
         app = self.staff_app
-        result: Any = self.call_store(
+        result = self.call_store(
             staff_accounts.staff_login,
             account=account,
             password=password,
@@ -64,13 +67,13 @@ class StaffLoginScreen(StaffScreen):
         )
         self.deliver(self.show_result, result)
 
-    def show_result(self, result: Any) -> None:
+    def show_result(self, result: StaffResult | None) -> None:
         self.set_busy("staff-login", False)
         self.field("staff-password").clear()
         if result is None:
             self.show_message("staff.error.store")
             return
-        if not result.ok:
+        if not result.ok or result.staff is None:
             self.show_message(result.message_key)
             self.query_one("#staff-password", Input).focus()
             return

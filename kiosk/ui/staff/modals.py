@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -20,6 +20,8 @@ from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
 
 if TYPE_CHECKING:
     from kiosk.core.accounts import CandidateView
+    from kiosk.core.helpdesk.actions import ActionResult
+    from kiosk.core.helpdesk.staff_admin import AdminResult
     from kiosk.ui.staff.app import StaffApp
 
 REASON_MAX = 200
@@ -172,7 +174,7 @@ class ReasonScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ProfileEditScreen(ModalScreen[Any]):
+class ProfileEditScreen(ModalScreen["ActionResult | None"]):
     """Correct profile fields with a reason; the correction runs here (errors stay on the form)
     and the modal dismisses with the successful result, or None when cancelled."""
 
@@ -270,7 +272,7 @@ class ProfileEditScreen(ModalScreen[Any]):
 
         app = cast("StaffApp", self.app)
         staff = app.staff
-        result: Any = None
+        result: ActionResult | None = None
         if staff is not None:
             try:
                 result = app.use(
@@ -286,7 +288,7 @@ class ProfileEditScreen(ModalScreen[Any]):
                 result = None
         app.call_from_thread(self._saved, result)
 
-    def _saved(self, result: Any) -> None:
+    def _saved(self, result: ActionResult | None) -> None:
         if not self.is_attached:
             return
         button = self.query_one("#confirm", Button)
@@ -313,7 +315,7 @@ class ProfileEditScreen(ModalScreen[Any]):
         self.dismiss(None)
 
 
-class PasswordResetScreen(ModalScreen[Any]):
+class PasswordResetScreen(ModalScreen["AdminResult | None"]):
     """An admin sets a staff account's new password: typed twice (hidden), with a reason. The
     reset runs here, so a password the rules refuse keeps the modal open with the rule's words;
     it dismisses with the successful result, or None when cancelled."""
@@ -403,7 +405,7 @@ class PasswordResetScreen(ModalScreen[Any]):
 
         app = cast("StaffApp", self.app)
         staff = app.staff
-        result: Any = None
+        result: AdminResult | None = None
         if staff is not None:
             try:
                 result = app.use(
@@ -420,7 +422,7 @@ class PasswordResetScreen(ModalScreen[Any]):
         del password
         app.call_from_thread(self._done, result)
 
-    def _done(self, result: Any) -> None:
+    def _done(self, result: AdminResult | None) -> None:
         if not self.is_attached:
             return
         button = self.query_one("#confirm", Button)

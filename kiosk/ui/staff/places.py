@@ -5,7 +5,7 @@ with a reason (for instance after checking a venue's terminal in person)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,6 +18,10 @@ from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
 
 from .base import StaffScreen, fill_table
 from .modals import PLACE_PRESETS, ReasonScreen
+
+if TYPE_CHECKING:
+    from kiosk.core.accounts.login_budget import PlaceView
+    from kiosk.core.helpdesk.actions import ActionResult
 
 COLUMNS = (
     ("place", "staff.places.column.place"),
@@ -51,7 +55,7 @@ class PlacesScreen(StaffScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._places: list[Any] | None = None
+        self._places: list[PlaceView] | None = None
 
     def compose_frame(self) -> ComposeResult:
         with Vertical(id="body"):
@@ -86,7 +90,7 @@ class PlacesScreen(StaffScreen):
             )
         self.deliver(self._fetched, found)
 
-    def _fetched(self, places: list[Any] | None) -> None:
+    def _fetched(self, places: list[PlaceView] | None) -> None:
         if places is None:
             self.show_message("staff.error.store")
         self._places = places or []
@@ -121,7 +125,7 @@ class PlacesScreen(StaffScreen):
             )
         self.query_one("#places-status", Static).update(plain(status))
 
-    def selected(self) -> Any:
+    def selected(self) -> PlaceView | None:
         table = self.query_one("#places-table", DataTable)
         rows = self._places or []
         if not rows or table.cursor_row < 0 or table.cursor_row >= len(rows):
@@ -162,7 +166,7 @@ class PlacesScreen(StaffScreen):
         )
         self.deliver(self._acted, result)
 
-    def _acted(self, result: Any) -> None:
+    def _acted(self, result: ActionResult | None) -> None:
         if result is None:
             self.show_message("staff.error.store")
             return

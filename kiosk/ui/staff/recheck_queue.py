@@ -4,7 +4,7 @@ audited with their account (``kiosk.core.results.recheck``)."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,6 +20,9 @@ from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
 
 from .base import StaffScreen, fill_table
 from .modals import REASON_MAX, ReasonScreen
+
+if TYPE_CHECKING:
+    from kiosk.core.results.recheck import DecideResult, QueueRow
 
 COLUMNS = (
     ("account", "staff.column.account"),
@@ -115,7 +118,7 @@ class RecheckQueueScreen(StaffScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[Any] | None = None
+        self.rows: list[QueueRow] | None = None
 
     def compose_frame(self) -> ComposeResult:
         with Vertical(id="body"):
@@ -148,7 +151,7 @@ class RecheckQueueScreen(StaffScreen):
         found = self.call_store(recheck.open_applications, settings=app.settings, clock=app.clock)
         self.deliver(self._fetched, found)
 
-    def _fetched(self, found: list[Any] | None) -> None:
+    def _fetched(self, found: list[QueueRow] | None) -> None:
         if found is None:
             self.show_message("staff.error.store")
         self.rows = found or []
@@ -182,14 +185,14 @@ class RecheckQueueScreen(StaffScreen):
             status = t(key, language, count=str(len(rows)))
         self.query_one("#queue-status", Static).update(plain(status))
 
-    def selected(self) -> Any:
+    def selected(self) -> QueueRow | None:
         table = self.query_one("#queue-table", DataTable)
         rows = self.rows or []
         if not rows or not 0 <= table.cursor_row < len(rows):
             return None
         return rows[table.cursor_row]
 
-    def _line(self, row: Any) -> str:
+    def _line(self, row: QueueRow) -> str:
         return t(
             "staff.queue.recheck_line",
             current_language(),
@@ -245,7 +248,7 @@ class RecheckQueueScreen(StaffScreen):
         )
         self.deliver(self._decided, result)
 
-    def _decided(self, result: Any) -> None:
+    def _decided(self, result: DecideResult | None) -> None:
         if result is None:
             self.show_message("staff.error.store")
             return

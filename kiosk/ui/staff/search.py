@@ -6,7 +6,7 @@ candidate, or the same text searched again, opens nothing."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,6 +20,9 @@ from kiosk.ui.widgets.field import KioskInput
 from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
 
 from .base import StaffScreen, fill_table
+
+if TYPE_CHECKING:
+    from kiosk.core.helpdesk import SearchResult
 
 DEBOUNCE_SECONDS = 0.15
 AUTO_OPEN_SECONDS = 0.25
@@ -62,7 +65,7 @@ class SearchScreen(StaffScreen):
     def __init__(self) -> None:
         super().__init__()
         self._debounce: Timer | None = None
-        self._result: Any = None
+        self._result: SearchResult | None = None
         self._asked = ""
         self._audited_id = ""  # the last whole national ID whose look-up was audited
         self._opened_for = ""  # the text whose single hit was opened by itself
@@ -137,7 +140,7 @@ class SearchScreen(StaffScreen):
         )
         self.deliver(lambda found: self._arrived(text, found, typed), result)
 
-    def _arrived(self, text: str, result: Any, typed: bool = False) -> None:
+    def _arrived(self, text: str, result: SearchResult | None, typed: bool = False) -> None:
         if text != self.query_one("#search", Input).value:
             return  # typed on meanwhile: a newer search is on its way
         if result is None:
@@ -164,7 +167,7 @@ class SearchScreen(StaffScreen):
         self._opened_for = text
         self.open_candidate(candidate_id)
 
-    def _show(self, result: Any) -> None:
+    def _show(self, result: SearchResult | None) -> None:
         self._result = result
         rows = []
         if result is not None:

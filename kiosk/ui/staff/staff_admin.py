@@ -4,7 +4,7 @@ the search page; a help-desk account is told it is for admins, and the domain re
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,6 +17,9 @@ from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
 
 from .base import StaffScreen, fill_table
 from .modals import STAFF_PRESETS, PasswordResetScreen, ReasonScreen
+
+if TYPE_CHECKING:
+    from kiosk.core.helpdesk.staff_admin import AdminResult, StaffRow
 
 COLUMNS = (
     ("account", "staff.admin.column.account"),
@@ -45,7 +48,7 @@ class StaffAdminScreen(StaffScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._rows: list[Any] | None = None
+        self._rows: list[StaffRow] | None = None
 
     def compose_frame(self) -> ComposeResult:
         with Vertical(id="body"):
@@ -80,14 +83,14 @@ class StaffAdminScreen(StaffScreen):
 
         app = self.staff_app
         staff = app.staff
-        found: Any = False
+        found: list[StaffRow] | bool | None = False
         if staff is not None:
             found = self.call_store(
                 staff_admin.list_staff, actor=staff, settings=app.settings, clock=app.clock
             )
         self.deliver(self._fetched, found)
 
-    def _fetched(self, rows: list[Any] | bool | None) -> None:
+    def _fetched(self, rows: list[StaffRow] | bool | None) -> None:
         if rows is False:
             self.show_message("staff.error.store")
             rows = None
@@ -129,7 +132,7 @@ class StaffAdminScreen(StaffScreen):
         self.query_one("#staff-admin-status", Static).update(plain(status))
         self._label_buttons(language)
 
-    def selected(self) -> Any:
+    def selected(self) -> StaffRow | None:
         table = self.query_one("#staff-table", DataTable)
         rows = self._rows or []
         if not rows or not 0 <= table.cursor_row < len(rows):
@@ -159,7 +162,7 @@ class StaffAdminScreen(StaffScreen):
 
     # ------------------------------------------------------------------ changes
 
-    def _picked(self) -> Any:
+    def _picked(self) -> StaffRow | None:
         row = self.selected()
         if row is None:
             self.show_message("staff.admin.pick")
@@ -185,7 +188,7 @@ class StaffAdminScreen(StaffScreen):
             self._ask("set-role", "staff.admin.role_title", row.account, role=self._other_role(row))
 
     @staticmethod
-    def _other_role(row: Any) -> str:
+    def _other_role(row: StaffRow) -> str:
         return "helpdesk" if row.role == "admin" else "admin"
 
     @on(Button.Pressed, "#staff-reset")
@@ -194,7 +197,7 @@ class StaffAdminScreen(StaffScreen):
         if row is None:
             return
 
-        def done(result: Any) -> None:
+        def done(result: AdminResult | None) -> None:
             if result is not None:
                 self._acted(result)
 
@@ -231,7 +234,7 @@ class StaffAdminScreen(StaffScreen):
         )
         self.deliver(self._acted, result)
 
-    def _acted(self, result: Any) -> None:
+    def _acted(self, result: AdminResult | None) -> None:
         if result is None:
             self.show_message("staff.error.store")
             return
