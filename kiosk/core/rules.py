@@ -10,8 +10,9 @@ Hand-written because the rules are the portal's own (its 請注意 box, see
 ``docs/portal/SPEC.md``) and must be shown one by one as they pass, which a schema validator
 (pydantic, cerberus) does not do: those stop at the first error and speak their own language.
 Syntax that is a standard is delegated: e-mail to ``email_validator``, mobile number type to
-``phonenumbers``, common passwords to the list bundled with ``zxcvbn``. The three are imported on
-first use: together they cost ≈ 110 ms, which would otherwise delay the kiosk's first paint.
+``phonenumbers``, common passwords to the list bundled with ``zxcvbn`` (shipped folded in
+``assets/common-passwords.txt``; zxcvbn itself is a test dependency). They are loaded on first
+use, which would otherwise delay the kiosk's first paint.
 
 Why this module is long: it is the portal's rules as one table (every field, every rule, in the
 order a form shows them) with a small predicate per rule; split by field, the table and the
@@ -230,12 +231,14 @@ def _fold(text: str) -> str:
 
 @cache
 def _common_passwords() -> tuple[frozenset[str], int]:
-    """zxcvbn's 30,000 most common passwords, folded; and the longest one's length."""
-    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+    """zxcvbn's 30,000 most common passwords, folded; and the longest one's length.
 
-    folded = frozenset(
-        _fold(word) for word in FREQUENCY_LISTS["passwords"] if len(word) >= _COMMON_MIN_LENGTH
-    )
+    Shipped folded in ``assets/common-passwords.txt`` (``tools/make_assets.py``; zxcvbn, whose
+    module holds five more lists, is a test dependency that guards the file)."""
+    from kiosk.infra.assets import ASSETS
+
+    text = (ASSETS / "common-passwords.txt").read_text(encoding="utf-8")
+    folded = frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
     return folded, max(map(len, folded))
 
 
