@@ -16,7 +16,8 @@ sequences stripped, is searched for a page's text.
 - peak RSS: ``VmHWM`` of the child at the end of that session;
 - idle CPU: user + system time of an idle ``ipas-kiosk run`` over 10 s, after its warm-up.
 
-Keys go in one at a time, 40 ms apart (a fast typist), each page's text awaited before typing on.
+Keys go in one at a time, 40 ms apart (a fast typist), 0.3 s after an Enter that moves to the next
+box, each page's text awaited before typing on.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 SIZE = (32, 100)  # rows, columns
 KEY_GAP = 0.04
+ENTER_PAUSE = 0.3  # a person looks at the next box after Enter (Textual moves focus a beat later)
 ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 PASSWORD = "Tq7#pLm2$Vx9"
 CAPTCHA = "12345"
@@ -215,14 +217,16 @@ def _bare_session(child: Child) -> None:
     child.pump(0.5)  # a person finds the first box
     for text in ("brandnew2026", "張志明", PASSWORD, CAPTCHA):
         child.type(text + "\r")
+        child.pump(ENTER_PAUSE)
     child.wait_for(CAPTCHA)
 
 
 def _kiosk_session(child: Child) -> None:
     child.wait_for("輸入驗證碼")  # the rows below the account box too
     child.pump(0.5)
-    for text in ("brandnew2026\r", "張志明\r", PASSWORD + "\r", CAPTCHA + "\r"):
-        child.type(text)
+    for text in ("brandnew2026", "張志明", PASSWORD, CAPTCHA):
+        child.type(text + "\r")
+        child.pump(ENTER_PAUSE)
     child.wait_for("考生註冊")
     child.pump(1.5)  # a person reads the page; the form has focused the national ID box
     child.type("A223456781")
@@ -236,7 +240,9 @@ def _kiosk_session(child: Child) -> None:
 def _staff_session(child: Child) -> None:
     child.wait_for("服務台人員登入")
     child.pump(0.5)
-    child.type(STAFF[0] + "\r" + STAFF[1] + "\r")
+    for text in STAFF:
+        child.type(text + "\r")
+        child.pump(ENTER_PAUSE)
     child.wait_for("帳號、中文姓名")  # the search box's placeholder
     child.pump(0.5)
     child.type("wang")

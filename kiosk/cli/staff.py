@@ -23,6 +23,9 @@ def staff(ctx: typer.Context) -> None:
     """Start the help-desk console."""
     if ctx.invoked_subcommand is not None:
         return
+    from kiosk.ui.interpreter import quiet_interpreter
+
+    quiet_interpreter()  # before Textual is imported; the console's warm-up turns collection on
     from kiosk.core import oplog
     from kiosk.infra.config import Settings
     from kiosk.ui.staff.app import StaffApp

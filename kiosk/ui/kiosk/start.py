@@ -12,6 +12,9 @@ def run_kiosk(*, kiosk_mode: bool = False, **app_options: Any) -> int:
     ``app_options`` go to :class:`KioskApp` (only tests and the benchmark pass any: an injected
     captcha source is never reachable from the command line).
     """
+    from kiosk.ui.interpreter import quiet_interpreter
+
+    quiet_interpreter()
     from kiosk.core import oplog
     from kiosk.ui.kiosk.app import KioskApp
     from kiosk.ui.textual_private import crash_of
