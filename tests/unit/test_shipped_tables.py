@@ -97,3 +97,16 @@ def test_romanizing_imports_neither_pypinyin_nor_zxcvbn() -> None:
         "assert 'pypinyin' not in sys.modules and 'zxcvbn' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_every_listed_password_is_found_and_nothing_else() -> None:
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    from kiosk.core import rules
+
+    common = rules._common_passwords()
+    listed = {rules._fold(w) for w in FREQUENCY_LISTS["passwords"] if len(w) >= 4}
+    assert all(word in common for word in listed)
+    near = {word + "\x7f" for word in listed} | {word[:-1] for word in listed} | {"", "~~~~"}
+    assert not [word for word in near - listed if word in common]
+    assert common.longest == max(map(len, listed))
