@@ -58,6 +58,13 @@ def warm_up_steps() -> list[Callable[[], object]]:
     ]
 
 
+def warm_up() -> None:
+    """All of :func:`warm_up_steps` at once (a process that warms up before any app runs, such
+    as a parent that forks sessions)."""
+    for step in warm_up_steps():
+        step()
+
+
 # Collections of the oldest generation only after this many of the middle one (Python's default
 # is 10): see KioskApp._warm_up.
 FULL_COLLECTION_EVERY = 1000
