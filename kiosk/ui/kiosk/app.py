@@ -169,9 +169,13 @@ class KioskApp(ShellApp, inherit_bindings=False):
         from kiosk.ui.interpreter import settle_collector
 
         oplog.started("run", self.settings)  # terminal and database, known only now
-        for step in warm_up_steps():
-            step()
-            time.sleep(0)  # let the event loop have the GIL between steps
+        try:
+            for step in warm_up_steps():
+                step()
+                time.sleep(0)  # let the event loop have the GIL between steps
+        except BaseException:
+            gc.enable()  # a failed step (the worker reports it) must not leave collection off
+            raise
         # What the warm-up loaded stays for the life of the kiosk: move it out of the garbage
         # collector's sight (a full collection that walks it freezes the screen), and collect
         # the oldest generation rarely: a full collection still walks every widget built since

@@ -106,10 +106,12 @@ class StaffApp(ShellApp):
 
         from kiosk.ui.interpreter import settle_collector
 
-        for name in WARM_MODULES:
-            importlib.import_module(name)
-            time.sleep(0)  # let the event loop have the GIL between modules
-        settle_collector(FULL_COLLECTION_EVERY)
+        try:
+            for name in WARM_MODULES:
+                importlib.import_module(name)
+                time.sleep(0)  # let the event loop have the GIL between modules
+        finally:
+            settle_collector(FULL_COLLECTION_EVERY)
 
     # ------------------------------------------------------------------ screens
 
