@@ -25,16 +25,16 @@ def staff(ctx: typer.Context) -> None:
         return
     from kiosk.ui.interpreter import quiet_interpreter
 
-    quiet_interpreter()  # before Textual is imported; the console's warm-up turns collection on
-    from kiosk.core import oplog
-    from kiosk.infra.config import Settings
-    from kiosk.ui.staff.app import StaffApp
-    from kiosk.ui.textual_private import crash_of
+    with quiet_interpreter():  # before Textual is imported; the console's warm-up settles it
+        from kiosk.core import oplog
+        from kiosk.infra.config import Settings
+        from kiosk.ui.staff.app import StaffApp
+        from kiosk.ui.textual_private import crash_of
 
-    settings = Settings()
-    oplog.started("staff", settings)
-    console = StaffApp(settings)
-    console.run()
+        settings = Settings()
+        oplog.started("staff", settings)
+        console = StaffApp(settings)
+        console.run()
     oplog.ended("staff", console.return_code, crash_of(console))
     if console.return_code:
         raise typer.Exit(console.return_code)

@@ -14,13 +14,13 @@ def run_kiosk(*, kiosk_mode: bool = False, **app_options: Any) -> int:
     """
     from kiosk.ui.interpreter import quiet_interpreter
 
-    quiet_interpreter()
-    from kiosk.core import oplog
-    from kiosk.ui.kiosk.app import KioskApp
-    from kiosk.ui.textual_private import crash_of
+    with quiet_interpreter():
+        from kiosk.core import oplog
+        from kiosk.ui.kiosk.app import KioskApp
+        from kiosk.ui.textual_private import crash_of
 
-    # Settings (pydantic) and the store (SQLAlchemy) load after the first paint.
-    app = KioskApp(kiosk_mode=kiosk_mode, **app_options)
-    app.run()
+        # Settings (pydantic) and the store (SQLAlchemy) load after the first paint.
+        app = KioskApp(kiosk_mode=kiosk_mode, **app_options)
+        app.run()
     oplog.ended("run", app.return_code, crash_of(app))  # a crash's traceback goes to the log
     return app.return_code or 0
