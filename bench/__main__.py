@@ -21,9 +21,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--import-rows", type=int, default=100_000, help="rows of the group file imported"
     )
+    parser.add_argument(
+        "--pairs", type=int, default=7, help="bare/kiosk process pairs for the session rows"
+    )
     args = parser.parse_args(argv)
 
-    from bench import bench_crypto, bench_import, bench_search, bench_store, bench_ui
+    from bench import (
+        bench_crypto,
+        bench_import,
+        bench_search,
+        bench_session,
+        bench_store,
+        bench_ui,
+    )
 
     print(
         f"# ipas-kiosk benchmarks — {time.strftime('%Y-%m-%d %H:%M')} — "
@@ -34,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         bench_store.run(candidates=args.candidates, samples=args.samples),
         bench_search.run(candidates=args.candidates),
         bench_crypto.run(quick=not args.full),
+        bench_session.run(pairs=args.pairs),
         bench_ui.run(),
         bench_import.run(rows=args.import_rows),
     ):

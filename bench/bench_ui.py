@@ -1,10 +1,14 @@
-"""The kiosk on screen vs a bare Textual app with one Input, side by side in one run.
+"""The kiosk on screen vs a bare Textual app with one Input, side by side in one run — seen from
+inside Python (headless, memory at the first paint, stalls after the warm-up). What a person
+meets — whole processes on a pty, stalls from process start, peak memory after a session — is
+``bench/bench_session.py`` (issue 15), and its rows are the ones the goals are judged by.
 
 - start-up: a fresh process until the first screen has been painted (headless), median of N;
 - key echo: 200 keys into a field with live rules vs a bare Input, per key;
 - event-loop stall: the longest gap a 5 ms ticker sees while login and registration run;
 - resident memory (VmRSS) once the first screen is up.
-Goals (issue 4): start ≤ 1.3×, key echo ≤ 1.5×, stall ≤ 50 ms, memory ≤ 1.5×.
+Goals (issue 4): start ≤ 1.3×, key echo ≤ 1.5×, stall ≤ 50 ms, memory ≤ 1.5×; of these only key
+echo is still judged here.
 """
 
 from __future__ import annotations
@@ -189,7 +193,8 @@ def run(runs: int = 7) -> list[str]:
         )
 
     return [
-        f"### Kiosk vs bare Textual app (start-up and memory: median of {runs} processes)",
+        f"### Kiosk vs bare Textual app, in-process and headless (start-up and memory: median of "
+        f"{runs} processes; the goals are judged on the session rows above, not these)",
         "",
         "| measure | bare app | kiosk | ratio | goal | met |",
         "|---|---|---|---|---|---|",
@@ -211,9 +216,8 @@ def run(runs: int = 7) -> list[str]:
             1.5,
         ),
         "",
-        f"Longest event-loop stall during login → registration: {stall:.1f} ms "
-        f"(goal ≤ 50 ms: {'yes' if stall <= 50 else 'NO'}). During the one-time warm-up "
-        f"right after start (before any candidate): {warm:.1f} ms.",
+        f"Longest event-loop stall during login → registration, once warm (Pilot, headless): "
+        f"{stall:.1f} ms. During the one-time warm-up right after start: {warm:.1f} ms.",
     ]
 
 

@@ -86,15 +86,11 @@ def run(
     ] = False,
 ) -> None:
     """Start the kiosk on this terminal."""
-    from kiosk.ui.kiosk.app import KioskApp
-    from kiosk.ui.textual_private import crash_of
+    from kiosk.ui.kiosk.start import run_kiosk
 
-    # Settings (pydantic) and the store (SQLAlchemy) load after the first paint, in a thread.
-    app = KioskApp(kiosk_mode=kiosk)
-    app.run()
-    oplog.ended("run", app.return_code, crash_of(app))  # a crash's traceback goes to the log
-    if app.return_code:
-        raise typer.Exit(app.return_code)
+    code = run_kiosk(kiosk_mode=kiosk)
+    if code:
+        raise typer.Exit(code)
 
 
 @db_app.command("upgrade")

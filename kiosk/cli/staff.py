@@ -23,15 +23,18 @@ def staff(ctx: typer.Context) -> None:
     """Start the help-desk console."""
     if ctx.invoked_subcommand is not None:
         return
-    from kiosk.core import oplog
-    from kiosk.infra.config import Settings
-    from kiosk.ui.staff.app import StaffApp
-    from kiosk.ui.textual_private import crash_of
+    from kiosk.ui.interpreter import quiet_interpreter
 
-    settings = Settings()
-    oplog.started("staff", settings)
-    console = StaffApp(settings)
-    console.run()
+    with quiet_interpreter():  # before Textual is imported; the console's warm-up settles it
+        from kiosk.core import oplog
+        from kiosk.infra.config import Settings
+        from kiosk.ui.staff.app import StaffApp
+        from kiosk.ui.textual_private import crash_of
+
+        settings = Settings()
+        oplog.started("staff", settings)
+        console = StaffApp(settings)
+        console.run()
     oplog.ended("staff", console.return_code, crash_of(console))
     if console.return_code:
         raise typer.Exit(console.return_code)

@@ -4,8 +4,9 @@ The portal's 註4 says an empty 英文譯名 is filled by the organizer with the
 Affairs' 通用拼音 (Tongyong Pinyin) romanization, so the registration screen shows that
 romanization as the default before saving. :func:`english_name` computes it.
 
-The Tongyong mapping is hand-written because no library has it: pypinyin gives the Hanyu Pinyin
-syllables (``Style.NORMAL``), and :func:`tongyong` rewrites one Hanyu syllable into Tongyong.
+The Tongyong mapping is hand-written because no library has it: the Hanyu Pinyin syllables come
+from pypinyin's readings (``Style.NORMAL``, shipped as a table), and :func:`tongyong` rewrites
+one Hanyu syllable into Tongyong.
 
 Passport form, as MOFA's consular bureau writes it (范姜大明 → ``FANJIANG, DA-MING``):
 
@@ -30,13 +31,14 @@ Decisions beyond the plain syllable mapping:
   read, and results longer than a passport's 39 letters. Names with a middle dot (``·`` or ``‧``),
   used for transliterated foreign names and for Indigenous names (瓦歷斯·諾幹), come back empty
   too: romanizing a transliteration syllable by syllable never gives the person's real name.
-- pypinyin is imported on the first call, not with this module: importing it costs about 0.3 s,
-  which the kiosk's start-up should not pay.
+- The readings come from a table generated from pypinyin (``kiosk.infra.readings``, built by
+  ``tools/make_assets.py``): each ideograph's own reading and the phrases pypinyin reads
+  otherwise. pypinyin itself (≈ 55 MiB and 0.3 s to import) is a test dependency, and
+  ``tests/unit/test_shipped_tables.py`` checks the table and this module's answers against it.
 """
 
 from __future__ import annotations
 
-import os
 import unicodedata
 from typing import TypeVar
 
@@ -243,19 +245,14 @@ def surname_split(chinese_name: str) -> tuple[str, str]:
 
 
 def _hanyu(chars: str, *, surname: bool) -> list[str] | None:
-    """Hanyu readings of ``chars``, one per character, or None if pypinyin cannot read one."""
-    # pypinyin copies its dictionaries at import unless told not to; we never customize them.
-    os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "1")
-    from pypinyin import Style, lazy_pinyin
-    from pypinyin.pinyin_dict import pinyin_dict
+    """Hanyu readings of ``chars``, one per character, or None if the table cannot read one."""
+    from kiosk.infra import readings as table
 
-    if not all(ord(char) in pinyin_dict for char in chars):
-        return None
     if surname and chars in _COMPOUND_SURNAMES:
-        return list(_COMPOUND_SURNAMES[chars])
-    # One call for the whole part lets pypinyin's phrase table pick readings (重光 chong).
-    readings = lazy_pinyin(chars, style=Style.NORMAL)
-    if len(readings) != len(chars):
+        return list(_COMPOUND_SURNAMES[chars]) if table.read(chars) is not None else None
+    # The whole part at once, so a listed phrase gives its own readings (重光 chong).
+    readings = table.read(chars)
+    if readings is None or len(readings) != len(chars):
         return None
     return [
         (_SURNAME_READINGS.get(char) if surname else None) or _NAME_READINGS.get(char) or reading

@@ -10,8 +10,9 @@ Hand-written because the rules are the portal's own (its 請注意 box, see
 ``docs/portal/SPEC.md``) and must be shown one by one as they pass, which a schema validator
 (pydantic, cerberus) does not do: those stop at the first error and speak their own language.
 Syntax that is a standard is delegated: e-mail to ``email_validator``, mobile number type to
-``phonenumbers``, common passwords to the list bundled with ``zxcvbn``. The three are imported on
-first use: together they cost ≈ 110 ms, which would otherwise delay the kiosk's first paint.
+``phonenumbers``, common passwords to the list bundled with ``zxcvbn`` (shipped folded in
+``assets/common-passwords.txt``; zxcvbn itself is a test dependency). They are loaded on first
+use, which would otherwise delay the kiosk's first paint.
 
 Why this module is long: it is the portal's rules as one table (every field, every rule, in the
 order a form shows them) with a small predicate per rule; split by field, the table and the
@@ -46,6 +47,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -228,15 +230,46 @@ def _fold(text: str) -> str:
     return text.lower().translate(_LEET)
 
 
-@cache
-def _common_passwords() -> tuple[frozenset[str], int]:
-    """zxcvbn's 30,000 most common passwords, folded; and the longest one's length."""
-    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+class _SortedWords:
+    """A sorted word list as one string and the offsets where its words start (≈ 0.4 MiB for
+    the 30,000 passwords; a frozenset of them held 4.4 MiB for the life of the kiosk)."""
 
-    folded = frozenset(
-        _fold(word) for word in FREQUENCY_LISTS["passwords"] if len(word) >= _COMMON_MIN_LENGTH
-    )
-    return folded, max(map(len, folded))
+    def __init__(self, text: str) -> None:
+        self.text = text  # one word per line, sorted, ending with a newline
+        self.starts = array("I", [0])
+        at = text.find("\n")
+        while at >= 0:
+            self.starts.append(at + 1)
+            at = text.find("\n", at + 1)
+        self.longest = max(
+            (self.starts[n + 1] - self.starts[n] - 1 for n in range(len(self.starts) - 1)),
+            default=0,
+        )
+
+    def __contains__(self, word: str) -> bool:
+        low, high = 0, len(self.starts) - 1  # words [low, high)
+        while low < high:
+            middle = (low + high) // 2
+            listed = self.text[self.starts[middle] : self.starts[middle + 1] - 1]
+            if listed == word:
+                return True
+            if listed < word:
+                low = middle + 1
+            else:
+                high = middle
+        return False
+
+
+@cache
+def _common_passwords() -> _SortedWords:
+    """zxcvbn's 30,000 most common passwords, folded, sorted.
+
+    Shipped folded in ``assets/common-passwords.txt`` (``tools/make_assets.py``; zxcvbn, whose
+    module holds five more lists, is a test dependency that guards the file)."""
+    from kiosk.infra.assets import ASSETS
+
+    text = (ASSETS / "common-passwords.txt").read_text(encoding="utf-8")
+    return _SortedWords(text[text.index("\n") + 1 :])  # after the header line
 
 
 def _is_common(password: str) -> bool:
@@ -249,10 +282,11 @@ def _is_common(password: str) -> bool:
     first 8 characters are ``password``, 8 of 13. A long password that merely contains a common
     word (``MyDragonFlies#2024``) passes.
 
-    Cost: one fold and at most a few dozen set look-ups, as substrings longer than the longest
-    listed password (20) are never looked up.
+    Cost: one fold and at most a few dozen look-ups (a bisection each), as substrings longer than
+    the longest listed password (20) are never looked up.
     """
-    common, longest = _common_passwords()
+    common = _common_passwords()
+    longest = common.longest
     folded = _fold(password)
     size = len(folded)
     shortest = max(_COMMON_MIN_LENGTH, (size + 1) // 2)

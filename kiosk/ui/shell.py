@@ -28,7 +28,7 @@ from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerState
 
 from kiosk.infra.i18n import t
-from kiosk.ui import terminal, threads
+from kiosk.ui import lag_probe, terminal, threads
 from kiosk.ui.widgets.text import TButton, current_language, plain, relabel
 
 if TYPE_CHECKING:
@@ -123,6 +123,7 @@ class ShellApp(App[None]):
         # Before any worker: thread workers must not leave themselves (and the page they saved)
         # in a pooled thread's context after the session ends (see kiosk.ui.threads).
         threads.install()
+        lag_probe.install()  # only with IPAS_KIOSK_LAG_FILE set (make bench)
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.check_walked_away)

@@ -35,19 +35,34 @@ OPERATOR_REST_SECONDS = 60
 __all__ = ["KioskApp", "StoreUnavailable"]
 
 
-def warm_up() -> None:
-    """Load, in a thread, what the first keystrokes and the first login would otherwise load on
-    the event loop: the common-password list, e-mail and phone metadata, pypinyin, the store."""
-    from kiosk.core import accounts, rules
-    from kiosk.core.romanize import english_name
+def warm_up_steps() -> list[Callable[[], object]]:
+    """What the first keystrokes and the first login would otherwise load on the event loop, in
+    small steps for a thread (it yields between them): the common-password list, e-mail and
+    phone rules, the romanization table, the store's modules, the pages after login."""
+    from kiosk.core import rules
 
-    rules.check("password", "Warm#Up2026xyz", account="warmup", email="warm@example.com")
-    rules.check("email", "warm@example.com")
-    rules.check("mobile", "0912345678")
-    english_name("王小明")
-    del accounts
-    for page in PAGES_AFTER_LOGIN:  # importing registration alone is ≈ 20 ms of the loop
-        importlib.import_module(page)
+    def module(name: str) -> Callable[[], object]:
+        return lambda: importlib.import_module(name)
+
+    return [
+        lambda: rules.check("password", "Warm#Up2026xyz", account="warmup", email="w@example.com"),
+        lambda: rules.check("email", "warm@example.com"),
+        lambda: rules.check("mobile", "0912345678"),
+        lambda: importlib.import_module("kiosk.core.romanize").english_name("王小明"),
+        module("sqlalchemy"),
+        module("sqlalchemy.orm"),
+        module("sqlmodel"),
+        module("kiosk.infra.tables"),
+        module("kiosk.core.accounts"),
+        *(module(page) for page in PAGES_AFTER_LOGIN),  # registration alone is ≈ 20 ms
+    ]
+
+
+def warm_up() -> None:
+    """All of :func:`warm_up_steps` at once (a process that warms up before any app runs, such
+    as a parent that forks sessions)."""
+    for step in warm_up_steps():
+        step()
 
 
 # Collections of the oldest generation only after this many of the middle one (Python's default
@@ -146,22 +161,29 @@ class KioskApp(ShellApp, inherit_bindings=False):
         try:
             self.settings  # noqa: B018  # loads them, off the event loop
         except Exception as error:  # a broken configuration: say so and stop, no traceback
+            gc.enable()
             message = f"ipas-kiosk: configuration error: {error}"
             self.call_from_thread(self.exit, return_code=2, message=message)
             return
         from kiosk.core import oplog
+        from kiosk.ui.interpreter import settle_collector
 
         oplog.started("run", self.settings)  # terminal and database, known only now
-        warm_up()
-        # What the warm-up loaded (pypinyin's phrase table alone is a few hundred thousand
-        # objects) stays for the life of the kiosk: move it out of the garbage collector's
-        # sight, or every full collection walks it again and freezes the screen for ~100 ms.
-        gc.freeze()
-        # A full collection still walks every widget built since (10–15 ms on registration,
-        # on top of a layout). During a candidate's session they are rare; the kiosk collects
-        # in full when a session ends (reset_session), where a pause costs nobody anything.
-        young, middle, _ = gc.get_threshold()
-        gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)
+        try:
+            for step in warm_up_steps():
+                step()
+                time.sleep(0)  # let the event loop have the GIL between steps
+        except BaseException:
+            gc.enable()  # a failed step (the worker reports it) must not leave collection off
+            raise
+        # What the warm-up loaded stays for the life of the kiosk: move it out of the garbage
+        # collector's sight (a full collection that walks it freezes the screen), and collect
+        # the oldest generation rarely: a full collection still walks every widget built since
+        # (10–15 ms on registration, on top of a layout). During a candidate's session they are
+        # rare; the kiosk collects in full when a session ends (reset_session), where a pause
+        # costs nobody anything. `ipas-kiosk run` turned automatic collection off until now
+        # (kiosk.ui.interpreter.quiet_interpreter).
+        settle_collector(FULL_COLLECTION_EVERY)
         self.warmed = True
 
     async def reset_session(self) -> None:

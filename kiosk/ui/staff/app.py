@@ -27,6 +27,21 @@ if TYPE_CHECKING:
 
 __all__ = ["StaffApp", "StoreUnavailable"]
 
+FULL_COLLECTION_EVERY = 1000
+"""Collections of the oldest generation only after this many of the middle one (see
+``kiosk.ui.interpreter.settle_collector``)."""
+
+WARM_MODULES = (
+    "sqlalchemy",
+    "sqlalchemy.orm",
+    "sqlmodel",
+    "kiosk.infra.tables",
+    "kiosk.infra.store",
+    "kiosk.core.helpdesk.staff_accounts",
+    "kiosk.core.helpdesk.search",
+    "kiosk.ui.staff.search",
+)
+
 
 class StaffApp(ShellApp):
     """The help-desk console. Everything is injectable so tests are deterministic."""
@@ -73,6 +88,30 @@ class StaffApp(ShellApp):
         for screen in self.screen_stack:
             for bar in screen.query("StaffTopBar"):
                 bar.apply_language(self.language)  # type: ignore[attr-defined]
+
+    # ------------------------------------------------------------------ warm-up
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.set_timer(0.5, self._prewarm)  # after the first paint
+
+    def _prewarm(self) -> None:
+        self.run_worker(self._warm_up, thread=True, group="prewarm", exit_on_error=False)
+
+    def _warm_up(self) -> None:
+        """Import, in a thread and a module at a time, what the sign-in and the search page
+        would otherwise import on the event loop; then settle the collector (as the kiosk does,
+        ``kiosk.ui.interpreter``: `ipas-kiosk staff` turned automatic collection off until now)."""
+        import importlib
+
+        from kiosk.ui.interpreter import settle_collector
+
+        try:
+            for name in WARM_MODULES:
+                importlib.import_module(name)
+                time.sleep(0)  # let the event loop have the GIL between modules
+        finally:
+            settle_collector(FULL_COLLECTION_EVERY)
 
     # ------------------------------------------------------------------ screens
 

@@ -7,7 +7,7 @@ passwords), 手機號碼, 性別, 學歷, 學校名稱 and 系所名稱. Ids are
 
 The English name follows 註4: until the candidate edits either English box, it is MOFA's Tongyong
 romanization of the Chinese name, computed in a worker after a pause in typing (the first call
-imports pypinyin, ≈ 0.3 s), so typing never waits for it.
+reads the shipped readings table, ≈ 10 ms), so typing never waits for it.
 """
 
 from __future__ import annotations
