@@ -116,8 +116,11 @@ class StaffTarget(Target):
         from kiosk.ui.staff import app as staff_app
         from kiosk.ui.staff import login, search
 
+        from kiosk.infra.config import Settings
+
         warm_common()
-        del staff_app, login, search
+        warm_paint(lambda: staff_app.StaffApp(Settings()))
+        del login, search
 
     def run(self) -> int:
         from kiosk.core import oplog
@@ -144,7 +147,6 @@ class EntryTarget(Target):
         self.module: ModuleType | None = None
 
     def warm(self) -> None:
-        warm_common()
         spec = importlib.util.spec_from_file_location("kiosk_serve_entry", self.path)
         if spec is None or spec.loader is None:
             raise ImportError(f"cannot load {self.path}")
@@ -153,7 +155,7 @@ class EntryTarget(Target):
         if not callable(getattr(module, "main", None)):
             raise ImportError(f"{self.path} has no main()")
         self.module = module
-        warm_kiosk_modules()
+        KioskTarget().warm()  # a custom entry is a kiosk (tests: a fixed captcha)
 
     def run(self) -> int:
         assert self.module is not None
@@ -162,13 +164,19 @@ class EntryTarget(Target):
 
 
 def warm_common() -> None:
-    """What both apps' sessions load: settings (pydantic), the store's modules and mapped schema
-    (no engine: each session makes its own), bcrypt, the captcha drawing and its font."""
+    """What both apps' sessions load: the driver textual-serve's sessions run with, settings
+    (pydantic), the store's modules and mapped schema (no engine: each session makes its own),
+    bcrypt, the captcha drawing and its font; and every app's CSS is parsed once, here."""
     import bcrypt
     import sqlalchemy.orm
+    import textual._xterm_parser
+    import textual.drivers.web_driver
 
     from kiosk.core import captcha, passwords
     from kiosk.infra import config, store, tables
+    from kiosk.ui.textual_private import share_parsed_css
+
+    share_parsed_css()
 
     try:
         config.Settings()  # pydantic builds what validation needs on first use
@@ -176,13 +184,7 @@ def warm_common() -> None:
         pass
     sqlalchemy.orm.configure_mappers()
     captcha.render_text("00000", seed=0)  # PIL, the captcha library, its font files
-    del bcrypt, passwords, store, tables
-
-
-def warm_kiosk_modules() -> None:
-    from kiosk.ui.kiosk import app as kiosk_app
-
-    kiosk_app.warm_up()
+    del bcrypt, passwords, store, tables, textual
 
 
 def warm_paint(make_app: Callable[[], Any]) -> None:
@@ -197,8 +199,15 @@ def warm_paint(make_app: Callable[[], Any]) -> None:
             await pilot.pause()
             app.exit()
 
-    asyncio.run(paint())
+    try:
+        asyncio.run(paint())
+    except Exception:  # noqa: BLE001  # sessions paint it themselves: slower, not wrong
+        print("forkserver: the warm-up paint failed; sessions start colder", file=sys.stderr)
+        traceback.print_exc()
     asyncio.set_event_loop(None)
+    for thread in threading.enumerate():  # a worker the app started: done before any fork
+        if thread is not threading.main_thread():
+            thread.join(timeout=30)
 
 
 # ------------------------------------------------------------------ the fork
@@ -256,12 +265,13 @@ def run_session(target: Target, fds: list[int], environment: dict[str, str], clo
 class Parent:
     """The warmed parent's loop: fork on request, reap, report."""
 
-    def __init__(self, sock: socket.socket, target: Target) -> None:
+    def __init__(self, sock: socket.socket, target: Target, base: dict[str, str]) -> None:
         self.sock = sock
         self.target = target
         self.children: set[int] = set()
-        self.base = dict(os.environ)
+        self.base = base  # the environment serve started it with (the warm-up may add to it)
         self.wake_read, self.wake_write = os.pipe()
+        self.own_fds: list[int] = []  # the selector's: a session closes every one of ours
 
     def send(self, message: dict[str, Any]) -> None:
         try:
@@ -284,7 +294,7 @@ class Parent:
                     self.target,
                     fds,
                     environment,
-                    [self.sock.fileno(), self.wake_read, self.wake_write],
+                    [self.sock.fileno(), self.wake_read, self.wake_write, *self.own_fds],
                 )
             self.children.add(pid)
             self.send({"id": message.get("id"), "pid": pid})
@@ -312,6 +322,9 @@ class Parent:
         signal.set_wakeup_fd(self.wake_write)
         signal.signal(signal.SIGCHLD, lambda *_: None)  # wakes the selector through the pipe
         selector = selectors.DefaultSelector()
+        fileno = getattr(selector, "fileno", None)
+        if fileno is not None:
+            self.own_fds.append(fileno())
         selector.register(self.sock, selectors.EVENT_READ)
         selector.register(self.wake_read, selectors.EVENT_READ)
         self.send({"ready": os.getpid()})
@@ -375,6 +388,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # ctrl+c is serve's: it ends us by closing
     sock = socket.socket(fileno=args.fd)
+    base = dict(os.environ)
     target = target_of(args)
     try:
         target.warm()
@@ -383,7 +397,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     gc.collect()
     gc.freeze()  # the warm objects never move again: a collection in a session copies no page
-    Parent(sock, target).serve_forever()
+    Parent(sock, target, base).serve_forever()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,287 @@
+"""Many candidates per host (issue 15): N browser sessions on one ``ipas-kiosk serve``.
+
+Each session is a websocket client speaking textual-serve's protocol (``bench.serve_client``:
+what the page's script does, without drawing) against the real command on a free loopback port,
+with a fresh seeded SQLite database. A session counts once its login page is drawn (the page's
+heading and its captcha box). Two arrival patterns: all at once, and one every ``gap`` seconds (a
+venue's doors opening); two ways to serve: forked from the warmed parent (the default) and
+``--spawn`` (a whole new process per connection), in the same run.
+
+Reported per mode and pattern: first screen p50/p95/max; memory as proportional set size (PSS:
+each shared page divided among the processes that map it — RSS would count the parent's pages in
+every fork) of serve and everything below it, with 0 and N sessions, and the difference per
+session; the unique set size (USS) of a session; CPU of the whole tree while the N sessions sit
+idle on their login pages. Before the patterns: CPU seconds a single session's process spends up
+to its first screen, on an otherwise idle server; times the number of sessions over the cores,
+that is the floor for "all at once".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from bench.serve_client import LOGIN_PAGE, Session
+
+CLI = Path(sys.executable).with_name("ipas-kiosk")
+TICKS = os.sysconf("SC_CLK_TCK")
+MIB = 1024 * 1024
+MODES = ("fork", "spawn")
+
+
+# ------------------------------------------------------------------ /proc
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def tree(pid: int) -> list[int]:
+    """``pid`` and every live process below it."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := _stat(int(entry.name))) and fields[0] != "Z":
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [pid], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        if fields := _stat(pid):
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / TICKS
+
+
+def rollup(pid: int) -> dict[str, int]:
+    """``/proc/PID/smaps_rollup`` in bytes (Pss, Rss, Private_Clean, Private_Dirty ...)."""
+    values: dict[str, int] = {}
+    try:
+        lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+    except OSError:
+        return values
+    for line in lines[1:]:
+        name, _, rest = line.partition(":")
+        parts = rest.split()
+        if parts and parts[-1] == "kB":
+            values[name] = int(parts[0]) * 1024
+    return values
+
+
+def pss(pids: list[int]) -> int:
+    return sum(rollup(pid).get("Pss", 0) for pid in pids)
+
+
+def uss(pid: int) -> int:
+    values = rollup(pid)
+    return values.get("Private_Clean", 0) + values.get("Private_Dirty", 0)
+
+
+# ------------------------------------------------------------------ the server
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serving(folder: Path, *args: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    env = {
+        **os.environ,
+        "IPAS_KIOSK_DATABASE_URL": f"sqlite:///{folder / 'kiosk.db'}",
+        "IPAS_KIOSK_OUTBOX_DIR": str(folder / "outbox"),
+        "IPAS_KIOSK_CONFIG_FILE": str(folder / "none.toml"),
+        "IPAS_KIOSK_LOG_DIR": str(folder / "log"),
+        "IPAS_KIOSK_LANGUAGE": "zh-TW",
+        "IPAS_KIOSK_IDLE_SECONDS": "3600",
+    }
+    if not (folder / "kiosk.db").exists():
+        for step in (["db", "upgrade"], ["seed", "--demo"]):
+            subprocess.run([str(CLI), *step], env=env, check=True, capture_output=True)
+    port = free_port()
+    log = (folder / f"serve-{port}.log").open("wb")
+    process = subprocess.Popen(
+        [str(CLI), "serve", "--port", str(port), *args],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while "Serving" not in (folder / f"serve-{port}.log").read_text(errors="replace"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((folder / f"serve-{port}.log").read_text(errors="replace"))
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}", process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pass
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        log.close()
+
+
+def sessions_of(server: int, before: set[int]) -> list[int]:
+    """The session processes: what is below serve now and was not before any session."""
+    return [pid for pid in tree(server) if pid not in before]
+
+
+async def settle(server: int, before: set[int], timeout: float = 60) -> None:
+    """Until every session process below serve has ended."""
+    deadline = time.monotonic() + timeout
+    while sessions_of(server, before) and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+
+
+# ------------------------------------------------------------------ one measurement
+
+
+async def single_session_cpu(url: str, server: int, before: set[int], runs: int) -> list[float]:
+    """CPU seconds of one session's processes up to its first screen, one session at a time."""
+    spent = []
+    for _ in range(runs):
+        session = Session(url)
+        await session.open()
+        await session.wait_for(*LOGIN_PAGE)
+        spent.append(cpu_seconds(sessions_of(server, before)))
+        await session.close()
+        await settle(server, before)
+    return spent
+
+
+async def pattern(
+    url: str, server: int, before: set[int], count: int, gap: float, idle_seconds: float
+) -> dict[str, float]:
+    base = pss(tree(server))
+    cpu_start = {pid: cpu_seconds([pid]) for pid in before}
+    sessions = [Session(url) for _ in range(count)]
+
+    async def one(index: int) -> float:
+        await asyncio.sleep(index * gap)
+        await sessions[index].open()
+        return await sessions[index].wait_for(*LOGIN_PAGE, timeout=300)
+
+    started = time.perf_counter()
+    times = sorted(await asyncio.gather(*(one(i) for i in range(count))))
+    wall = time.perf_counter() - started
+    await asyncio.sleep(3)  # each session's warm-up thread (0.5 s after its first paint) is done
+    processes = tree(server)
+    total = pss(processes)
+    session_pids = [pid for pid in processes if pid not in before]
+    uss_each = [uss(pid) for pid in session_pids]
+    cpu_sessions = cpu_seconds(session_pids) / max(1, len(session_pids))
+    cpu_serve = sum(cpu_seconds([pid]) - spent for pid, spent in cpu_start.items()) / count
+    cpu_before = cpu_seconds(processes)
+    await asyncio.sleep(idle_seconds)
+    idle = (cpu_seconds(tree(server)) - cpu_before) / idle_seconds
+    for session in sessions:
+        await session.close()
+    await settle(server, before)
+    return {
+        "p50": statistics.median(times),
+        "p95": times[max(0, round(0.95 * len(times)) - 1)],
+        "max": times[-1],
+        "wall": wall,
+        "base": base / MIB,
+        "total": total / MIB,
+        "per": (total - base) / count / MIB,
+        "uss": statistics.median(uss_each) / MIB if uss_each else 0.0,
+        "idle": idle * 100,
+        "cpu_session": cpu_sessions,
+        "cpu_serve": cpu_serve,
+    }
+
+
+async def measure(folder: Path, args: list[str], count: int, gap: float, idle: float) -> dict:
+    with serving(folder, *args) as (url, process):
+        before = set(tree(process.pid))
+        # the first connection waits for the warmed parent's warm-up; not counted
+        first = Session(url)
+        await first.open()
+        await first.wait_for(*LOGIN_PAGE, timeout=120)
+        await first.close()
+        before = set(tree(process.pid))  # serve (and the warmed parent), no session
+        await settle(process.pid, before)
+        cpu = await single_session_cpu(url, process.pid, before, runs=3)
+        results = {"cpu": statistics.median(cpu)}
+        for name, spacing in (("at once", 0.0), (f"{gap:g} s apart", gap)):
+            results[name] = await pattern(url, process.pid, before, count, spacing, idle)
+        return results
+
+
+def run(
+    sessions: int = 50, gap: float = 0.2, idle: float = 10.0, modes: tuple[str, ...] = MODES
+) -> list[str]:
+    lines = [
+        f"## Many candidates per host: {sessions} browser sessions on one `serve` (issue 15)",
+        "",
+        f"{os.cpu_count()} cores; websocket clients speaking textual-serve's protocol; a "
+        "session counts once its login page (heading and captcha box) is drawn. Memory is PSS "
+        "of serve and everything below it; per session = (with N − with 0) / N. "
+        "Goal: p95 first screen ≤ 2 s, ≤ 40 MiB per additional session.",
+        "",
+        "| mode | arrivals | first screen p50 / p95 / max | all drawn | PSS with 0 → N "
+        "| per session | USS of a session | CPU idle (N sessions) | CPU s per session: its "
+        "process / serve's |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    floors = []
+    with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
+        for mode in modes:
+            args = ["--spawn"] if mode == "spawn" else []
+            results = asyncio.run(measure(Path(tmp), args, sessions, gap, idle))
+            cpu = results.pop("cpu")
+            floors.append(
+                f"- {mode}: one session's processes spend {cpu:.2f} CPU s up to the first "
+                f"screen; × {sessions} / {os.cpu_count()} cores = "
+                f"{cpu * sessions / (os.cpu_count() or 1):.1f} s for the last of {sessions} "
+                "arriving at once."
+            )
+            for name, row in results.items():
+                lines.append(
+                    f"| {mode} | {name} | {row['p50']:.2f} / {row['p95']:.2f} / "
+                    f"{row['max']:.2f} s | {row['wall']:.1f} s | {row['base']:.0f} → "
+                    f"{row['total']:.0f} MiB | {row['per']:.1f} MiB | {row['uss']:.1f} MiB | "
+                    f"{row['idle']:.1f} % of a core | {row['cpu_session']:.2f} / "
+                    f"{row['cpu_serve']:.2f} |"
+                )
+                sys.stdout.flush()
+    return [*lines, "", *floors]
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_serve")
+    parser.add_argument("--sessions", type=int, default=50)
+    parser.add_argument("--gap", type=float, default=0.2)
+    parser.add_argument("--idle", type=float, default=10.0)
+    parser.add_argument("--modes", default=",".join(MODES))
+    options = parser.parse_args()
+    modes = tuple(options.modes.split(","))
+    print("\n".join(run(options.sessions, options.gap, options.idle, modes)))
