@@ -79,7 +79,7 @@ class Forks:
 
     def __init__(self, args: list[str]) -> None:
         self.args = args
-        self.environment = base_environment()
+        self.environment: dict[str, str] = {}  # textual-serve's, made when the parent starts
         self.process: subprocess.Popen[bytes] | None = None
         self.sock: socket.socket | None = None
         self.ready: asyncio.Future[int] | None = None
@@ -94,6 +94,7 @@ class Forks:
 
     def start(self) -> None:
         """Start the parent (it warms up while serve starts); any loop of serve's may use it."""
+        self.environment = base_environment()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             self.process = subprocess.Popen(

@@ -190,3 +190,62 @@ def test_the_parent_starts_with_what_textual_serve_gives_every_session() -> None
     assert environment["TEXTUAL_DRIVER"] == "textual.drivers.web_driver:WebDriver"
     assert environment["IPAS_KIOSK_SOURCE"] == ""  # never serve's own value
     assert sys.executable  # (the parent runs this interpreter)
+
+
+def test_two_browsers_on_forked_sessions_see_only_their_own(tmp_path: Path) -> None:
+    """One browser signs in as the demo candidate; another, open before and after, still has the
+    login page and nothing of the first one's session."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.test_serve import (
+        CHROMIUM,
+        another_page,
+        apps_below,
+        click_cell,
+        open_page,
+        row_of,
+        screen_text,
+        serving,
+        wait_gone,
+        wait_text,
+    )
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium (as root)")
+    blocked: list[str] = []
+    entry = Path(__file__).with_name("kiosk_entry.py")
+    with serving(tmp_path, "--entry", str(entry)) as (url, process), sync_playwright() as pw:
+        browser, first = open_page(pw, url, blocked)
+        try:
+            second = another_page(browser, url, blocked)
+            wait_text(first, "輸入驗證碼")
+            wait_text(second, "輸入驗證碼")
+            assert len(apps_below(process.pid)) == 2  # one forked session each
+
+            click_cell(first, 30, row_of(first, "* 帳號"))
+            first.keyboard.type("wang2026")
+            wait_text(first, "wang2026")
+            first.keyboard.press("Enter")
+            first.keyboard.insert_text("王小明")
+            wait_text(first, "王小明")
+            first.keyboard.press("Enter")
+            first.keyboard.type("Kiosk#Demo2026")
+            wait_text(first, "*" * len("Kiosk#Demo2026"))
+            click_cell(first, 30, row_of(first, "* 輸入驗證碼"))
+            wait_gone(first, "密碼長度至少為12個字元")  # the password box lost the focus
+            first.keyboard.type("12345")
+            wait_text(first, "12345")
+            first.keyboard.press("Enter")
+            wait_text(first, "王小明 您好，歡迎進入考生專區")
+
+            text = screen_text(second)
+            assert "考生登入" in text
+            for secret in ("王小明", "wang2026", "歡迎進入考生專區", "12345"):
+                assert secret not in text.replace(" ", "")
+            third = another_page(browser, url, blocked)  # a browser arriving afterwards
+            wait_text(third, "輸入驗證碼")
+            text = screen_text(third).replace(" ", "")
+            assert "考生登入" in text and "王小明" not in text and "wang2026" not in text
+            assert blocked == []
+        finally:
+            browser.close()
