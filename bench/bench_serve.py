@@ -136,10 +136,8 @@ def serving(folder: Path, *args: str) -> Iterator[tuple[str, subprocess.Popen[by
         yield f"http://127.0.0.1:{port}", process
     finally:
         process.send_signal(signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            pass
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()

@@ -12,6 +12,7 @@ spaces removed (a wide character and a cursor move leave gaps).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import time
@@ -19,7 +20,9 @@ from typing import Any
 
 import aiohttp
 
-ESCAPES = re.compile(rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|P[^\x1b]*\x1b\\|[@-Z\\-_])")
+ESCAPES = re.compile(
+    rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|P[^\x1b]*\x1b\\|[@-Z\\-_])"
+)
 LOGIN_PAGE = ("考生登入", "輸入驗證碼")  # the kiosk's login page, with its captcha box
 
 
@@ -75,10 +78,8 @@ class Session:
             if left <= 0:
                 raise TimeoutError(f"{texts!r} not shown: {screen[-300:]!r}")
             self.changed.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.changed.wait(), left)
-            except TimeoutError:
-                pass
 
     async def send(self, *envelope: Any) -> None:
         assert self.ws is not None

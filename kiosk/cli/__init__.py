@@ -10,9 +10,10 @@ xterm.js in the page, so every visitor gets their own session and nothing is sha
 database. By default each is forked from a warmed parent that has imported and prepared what a
 session needs once (``kiosk.cli.forkserver``: pages shared copy-on-write, a first screen in a
 fraction of the time); ``--spawn`` starts a whole ``<python> -m kiosk run`` (or ``staff``) per
-connection instead, as textual-serve does by itself, and so does ``--command``. It has no authentication of its
-own: it binds 127.0.0.1, and refuses any address beyond loopback unless given
-``--i-know-there-is-no-auth`` (put a reverse proxy with TLS and access control in front instead).
+connection instead, as textual-serve does by itself, and so does ``--command``. It has no
+authentication of its own: it binds 127.0.0.1, and refuses any address beyond loopback unless
+given ``--i-know-there-is-no-auth`` (put a reverse proxy with TLS and access control in front
+instead).
 The app processes inherit this environment, so ``IPAS_KIOSK_DATABASE_URL`` and the other settings
 apply to them, plus ``IPAS_KIOSK_SOURCE``: their browser's address (``kiosk.cli.serve``).
 
@@ -342,13 +343,7 @@ def serve(
             oplog.log.error("serve: textual-serve changed: %s", error)
             typer.echo(f"serve: this textual-serve cannot be used: {error}", err=True)
             raise typer.Exit(1) from None
-        if forks is not None:
-            forks.start()  # it warms up while the server starts
-        try:
-            server.serve()
-        finally:
-            if forks is not None:
-                forks.close(wait=40)  # its sessions see end-of-file, then it ends
+        server.serve()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import importlib.util
 import json
@@ -113,10 +114,9 @@ class StaffTarget(Target):
     command = "staff"
 
     def warm(self) -> None:
+        from kiosk.infra.config import Settings
         from kiosk.ui.staff import app as staff_app
         from kiosk.ui.staff import login, search
-
-        from kiosk.infra.config import Settings
 
         warm_common()
         warm_paint(lambda: staff_app.StaffApp(Settings()))
@@ -178,10 +178,10 @@ def warm_common() -> None:
 
     share_parsed_css()
 
-    try:
-        config.Settings()  # pydantic builds what validation needs on first use
-    except Exception:  # a broken configuration: each session reports it, as run does
-        pass
+    # pydantic builds what validation needs on first use; a broken configuration is each
+    # session's to report, as run does
+    with contextlib.suppress(Exception):
+        config.Settings()
     sqlalchemy.orm.configure_mappers()
     captcha.render_text("00000", seed=0)  # PIL, the captcha library, its font files
     del bcrypt, passwords, store, tables, textual
@@ -201,7 +201,7 @@ def warm_paint(make_app: Callable[[], Any]) -> None:
 
     try:
         asyncio.run(paint())
-    except Exception:  # noqa: BLE001  # sessions paint it themselves: slower, not wrong
+    except Exception:  # sessions paint it themselves: slower, not wrong
         print("forkserver: the warm-up paint failed; sessions start colder", file=sys.stderr)
         traceback.print_exc()
     asyncio.set_event_loop(None)
@@ -243,22 +243,22 @@ def become_session(fds: list[int], environment: dict[str, str], close: list[int]
     random.seed()  # (os.fork reseeds the module's own generator too; this says so)
 
 
-def run_session(target: Target, fds: list[int], environment: dict[str, str], close: list[int]) -> NoReturn:
+def run_session(
+    target: Target, fds: list[int], environment: dict[str, str], close: list[int]
+) -> NoReturn:
     code = 1
     try:
         become_session(fds, environment, close)
         code = target.run()
     except SystemExit as leaving:
         code = leaving.code if isinstance(leaving.code, int) else (0 if leaving.code is None else 1)
-    except BaseException:  # noqa: BLE001  # a crash: its traceback to stderr, as Python would
+    except BaseException:  # a crash: its traceback to stderr, as Python would
         traceback.print_exc()
         code = 1
     finally:
         for stream in (sys.stdout, sys.stderr):
-            try:
+            with contextlib.suppress(Exception):  # the pipe may be gone
                 stream.flush()
-            except Exception:  # noqa: BLE001  # the pipe may be gone
-                pass
         os._exit(code)
 
 
@@ -274,10 +274,8 @@ class Parent:
         self.own_fds: list[int] = []  # the selector's: a session closes every one of ours
 
     def send(self, message: dict[str, Any]) -> None:
-        try:
+        with contextlib.suppress(OSError):  # serve is gone: nobody to tell
             self.sock.send(json.dumps(message).encode())
-        except OSError:  # serve is gone: nobody to tell
-            pass
 
     def fork(self, message: dict[str, Any], fds: list[int]) -> None:
         try:
@@ -298,7 +296,7 @@ class Parent:
                 )
             self.children.add(pid)
             self.send({"id": message.get("id"), "pid": pid})
-        except Exception as error:  # noqa: BLE001  # this connection fails, the parent stays
+        except Exception as error:  # this connection fails, the parent stays
             self.send({"id": message.get("id"), "error": f"{type(error).__name__}: {error}"})
         finally:
             for fd in fds:
@@ -392,7 +390,7 @@ def main(argv: list[str] | None = None) -> None:
     target = target_of(args)
     try:
         target.warm()
-    except Exception:  # noqa: BLE001  # say why on serve's stderr; sessions would fail alike
+    except Exception:  # say why on serve's stderr; sessions would fail alike
         traceback.print_exc()
         sys.exit(1)
     gc.collect()

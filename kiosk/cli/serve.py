@@ -158,12 +158,22 @@ class SourceServer(_server.Server):
         self.forks = forks
         service: type[_app_service.AppService] = SourceAppService
         if forks is not None:
-            from kiosk.cli.serve_fork import ForkAppService
-
-            service = ForkAppService
+            service = forks.app_service  # kiosk.cli.serve_fork.ForkAppService
         # textual-serve's handler makes its AppService by this module-level name; serve's
         # process serves nothing else, so the name is ours for its lifetime.
         _server.AppService = service  # type: ignore[misc]
+
+    def serve(self, debug: bool = False) -> None:
+        """Serve until SIGINT or SIGTERM; the warmed parent, if any, warms up meanwhile and
+        ends after its sessions (their pipes close with the server)."""
+        if self.forks is None:
+            super().serve(debug)
+            return
+        self.forks.start()
+        try:
+            super().serve(debug)
+        finally:
+            self.forks.close(wait=40)
 
     def initialize_logging(self) -> None:
         """The operator log (``kiosk.core.oplog``) is set up already: no second stderr handler."""

@@ -15,6 +15,7 @@ starts a new one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import os
@@ -22,12 +23,19 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from textual_serve import app_service as _app_service
 
-from kiosk.cli.serve import FORKS, SourceAppService
+from kiosk.cli.serve import (
+    FORKS,
+    SOURCE_VARIABLE,
+    UPLOAD_DIR_VARIABLE,
+    UPLOAD_URL_VARIABLE,
+    SourceAppService,
+)
 from kiosk.core import oplog
+
 
 class ForkFailed(RuntimeError):
     """The warmed parent could not fork a session (or is gone)."""
@@ -58,15 +66,16 @@ class ForkedProcess:
 def base_environment() -> dict[str, str]:
     """What every session's environment has (textual-serve's, without a connection's values):
     the parent starts with it, so what Textual reads from it at import is what a session reads."""
-    environment = _app_service.AppService._build_environment(  # noqa: SLF001
-        _Plain(), width=80, height=24
-    )
-    for name in ("IPAS_KIOSK_SOURCE", "IPAS_KIOSK_UPLOAD_URL", "IPAS_KIOSK_UPLOAD_DIR"):
-        environment[name] = ""
+    plain = cast(_app_service.AppService, _Plain())
+    environment = _app_service.AppService._build_environment(plain, width=80, height=24)
+    for name in (SOURCE_VARIABLE, UPLOAD_URL_VARIABLE, UPLOAD_DIR_VARIABLE):
+        environment[name] = ""  # outside any connection; never serve's own values
     return environment
 
 
 class _Plain:
+    """Enough of an app service for ``_build_environment``: no debug mode."""
+
     debug = False
 
 
@@ -89,6 +98,11 @@ class Forks:
         self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
+    def app_service(self) -> type[SourceAppService]:
+        """The app service textual-serve makes per connection, forking from this parent."""
+        return ForkAppService
+
+    @property
     def parent_pid(self) -> int | None:
         return self.process.pid if self.process is not None else None
 
@@ -98,8 +112,14 @@ class Forks:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "kiosk.cli.forkserver", "--fd", str(theirs.fileno())]
-                + self.args,
+                [
+                    sys.executable,
+                    "-m",
+                    "kiosk.cli.forkserver",
+                    "--fd",
+                    str(theirs.fileno()),
+                    *self.args,
+                ],
                 pass_fds=[theirs.fileno()],
                 env=self.environment,
                 stdin=subprocess.DEVNULL,
@@ -231,18 +251,14 @@ class Forks:
         have; with ``wait``, give it that long."""
         if self.sock is not None:
             if self._loop is not None and not self._loop.is_closed():
-                try:
+                with contextlib.suppress(ValueError, RuntimeError):
                     self._loop.remove_reader(self.sock.fileno())
-                except (ValueError, RuntimeError):
-                    pass
             self.sock.close()
             self.sock = None
         self._loop = None
         if self.process is not None and wait:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=wait)
-            except subprocess.TimeoutExpired:
-                pass
 
 
 async def _reader(loop: asyncio.AbstractEventLoop, fd: int) -> asyncio.StreamReader:
@@ -272,5 +288,7 @@ class ForkAppService(SourceAppService):
 
 
 def forks_for(app: str, *, kiosk_mode: bool, entry: Path | None) -> Forks:
-    args = ["--entry", str(entry)] if entry else ["--app", app] + (["--kiosk"] if kiosk_mode else [])
+    args = (
+        ["--entry", str(entry)] if entry else ["--app", app] + (["--kiosk"] if kiosk_mode else [])
+    )
     return Forks(args)

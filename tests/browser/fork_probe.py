@@ -5,6 +5,7 @@ on stdin: ``remember X`` (into a module-level list), ``seen`` (that list), ``cra
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib.util
 import json
@@ -39,10 +40,8 @@ def report() -> dict[str, object]:
     fds = sorted(int(fd) for fd in os.listdir("/proc/self/fd"))
     links = {}
     for fd in fds:
-        try:
+        with contextlib.suppress(OSError):  # the listing's own descriptor, closed by now
             links[fd] = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
-            pass  # the listing's own descriptor, closed by now
     return {
         "pid": os.getpid(),
         "ppid": os.getppid(),

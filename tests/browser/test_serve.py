@@ -453,11 +453,7 @@ FORK_PARENT = [sys.executable, "-m", "kiosk.cli.forkserver"]
 def _is_fork(pid: int) -> bool:
     """A session forked from serve's warmed parent."""
     parent = _parent(pid)
-    return (
-        parent is not None
-        and _argv(pid)[:3] == FORK_PARENT
-        and _argv(parent)[:3] == FORK_PARENT
-    )
+    return parent is not None and _argv(pid)[:3] == FORK_PARENT and _argv(parent)[:3] == FORK_PARENT
 
 
 def _parent(pid: int) -> int | None:

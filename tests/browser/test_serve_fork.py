@@ -38,9 +38,9 @@ def zombies_of(pid: int) -> list[int]:
     """Children of ``pid`` that ended and were not reaped."""
     found = []
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and (fields := _stat(int(entry.name))):
-            if fields[0] == "Z" and int(fields[1]) == pid:
-                found.append(int(entry.name))
+        fields = _stat(int(entry.name)) if entry.name.isdigit() else []
+        if fields and fields[0] == "Z" and int(fields[1]) == pid:
+            found.append(int(entry.name))
     return found
 
 
@@ -56,8 +56,8 @@ def session_environment(width: int, height: int, source: str) -> dict[str, str]:
 
 
 @pytest.fixture
-async def forks(tmp_path: Path) -> AsyncIterator[Forks]:
-    os.environ.setdefault("IPAS_KIOSK_CONFIG_FILE", str(tmp_path / "none.toml"))
+async def forks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Forks]:
+    monkeypatch.setenv("IPAS_KIOSK_CONFIG_FILE", str(tmp_path / "none.toml"))
     parent = Forks(["--entry", str(PROBE)])
     parent.start()
     try:
@@ -99,7 +99,10 @@ async def test_two_sessions_share_no_state(forks: Forks) -> None:
     assert one["pid"] != two["pid"] and one["ppid"] == two["ppid"] == forks.parent_pid
     for name in ("random", "token", "captcha"):
         assert one[name] != two[name], name  # reseeded, nothing drawn from a shared state
-    for report, (width, height, source) in ((one, (80, 24, "192.0.2.1")), (two, (120, 40, "192.0.2.2"))):
+    for report, (width, height, source) in (
+        (one, (80, 24, "192.0.2.1")),
+        (two, (120, 40, "192.0.2.2")),
+    ):
         assert report["environment"] == session_environment(width, height, source)
         assert report["engines"] == 0  # the store is each session's own, opened after fork
         assert report["threads"] == 1
