@@ -23,7 +23,8 @@ import aiohttp
 ESCAPES = re.compile(
     rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|P[^\x1b]*\x1b\\|[@-Z\\-_])"
 )
-LOGIN_PAGE = ("考生登入", "輸入驗證碼")  # the kiosk's login page, with its captcha box
+FIRST_PAINT = ("考生登入", "*帳號")  # the login page's first frame: heading, the account box
+LOGIN_PAGE = ("考生登入", "輸入驗證碼")  # the whole login page: its captcha box is a frame later
 
 
 def visible(output: bytes) -> str:
