@@ -72,6 +72,13 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / TICKS
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds every core of this machine has spent busy since boot (/proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / TICKS
+
+
 def rollup(pid: int) -> dict[str, int]:
     """``/proc/PID/smaps_rollup`` in bytes (Pss, Rss, Private_Clean, Private_Dirty ...)."""
     values: dict[str, int] = {}
@@ -200,6 +207,8 @@ async def pattern(
 ) -> dict[str, float]:
     base = pss(tree(server))
     cpu_start = {pid: cpu_seconds([pid]) for pid in before}
+    busy_start = machine_busy_seconds()
+    client_start = time.process_time()  # the clients here: their share is not the server's
     sessions = [Session(url) for _ in range(count)]
 
     async def one(index: int) -> tuple[float, float]:
@@ -211,6 +220,9 @@ async def pattern(
     started = time.perf_counter()
     marks = await asyncio.gather(*(one(i) for i in range(count)))
     wall = time.perf_counter() - started
+    ours = cpu_seconds(tree(server)) - sum(cpu_start.values())
+    client = time.process_time() - client_start
+    others = max(0.0, machine_busy_seconds() - busy_start - ours - client) / wall
     firsts = sorted(first for first, _ in marks)
     times = sorted(whole for _, whole in marks)
     await quiet(server)  # each session's warm-up thread (0.5 s after its first paint) is done
@@ -238,6 +250,8 @@ async def pattern(
         "per": (total - base) / count / MIB,
         "uss": statistics.median(uss_each) / MIB if uss_each else 0.0,
         "idle": idle * 100,
+        "others": others,
+        "client": client / wall,
         "cpu_session": cpu_sessions,
         "cpu_serve": cpu_serve,
     }
@@ -275,10 +289,10 @@ def run(
         "Goal: p95 first screen ≤ 2 s, ≤ 40 MiB per additional session.",
         "",
         "| mode | arrivals | first paint p50 / p95 | whole page p50 / p95 / max | all drawn "
-        "| PSS with 0 → N "
+        "| cores taken meanwhile by the clients / by other work | PSS with 0 → N "
         "| per session | USS of a session | CPU idle (N sessions) | CPU s per session: its "
         "process / serve's |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     floors = []
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
@@ -298,7 +312,9 @@ def run(
                 lines.append(
                     f"| {mode} | {name} | {row['first50']:.2f} / {row['first95']:.2f} s "
                     f"| {row['p50']:.2f} / {row['p95']:.2f} / "
-                    f"{row['max']:.2f} s | {row['wall']:.1f} s | {row['base']:.0f} → "
+                    f"{row['max']:.2f} s | {row['wall']:.1f} s | {row['client']:.2f} / "
+                    f"{row['others']:.2f} "
+                    f"| {row['base']:.0f} → "
                     f"{row['total']:.0f} MiB | {row['per']:.1f} MiB | {row['uss']:.1f} MiB | "
                     f"{row['idle']:.1f} % of a core | {row['cpu_session']:.2f} / "
                     f"{row['cpu_serve']:.2f} |"

@@ -12,6 +12,7 @@ spaces removed (a wide character and a cursor move leave gaps).
 from __future__ import annotations
 
 import asyncio
+import codecs
 import contextlib
 import json
 import re
@@ -38,6 +39,8 @@ class Session:
     def __init__(self, url: str, *, width: int = 100, height: int = 32) -> None:
         self.url = url.rstrip("/") + f"/ws?width={width}&height={height}"
         self.output = bytearray()
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._visible: list[str] = []  # the text of each message, escapes and spaces removed
         self.http: aiohttp.ClientSession | None = None
         self.ws: aiohttp.ClientWebSocketResponse | None = None
         self.reader: asyncio.Task[None] | None = None
@@ -57,13 +60,19 @@ class Session:
             async for message in self.ws:
                 if message.type == aiohttp.WSMsgType.BINARY:
                     self.output += message.data
+                    # one message is one write of the app's: escape sequences arrive whole
+                    text = self._decoder.decode(ESCAPES.sub(b"", message.data))
+                    self._visible.append("".join(text.split()))
                     self.changed.set()
         finally:
             self.closed.set()
             self.changed.set()
 
     def text(self) -> str:
-        return visible(bytes(self.output))
+        """What has been drawn so far, escapes and white space removed (read as it arrived)."""
+        if len(self._visible) > 1:
+            self._visible[:] = ["".join(self._visible)]
+        return self._visible[0] if self._visible else ""
 
     async def wait_for(self, *texts: str, timeout: float = 60) -> float:
         """Seconds from :meth:`open` until every one of ``texts`` has been drawn."""
