@@ -196,6 +196,10 @@ def warm_paint(make_app: Callable[[], Any]) -> None:
     async def paint() -> None:
         app = make_app()
         async with app.run_test(headless=True, size=(100, 32)) as pilot:
+            for _ in range(100):  # the rows a page mounts a frame after its first paint too
+                await pilot.pause()
+                if getattr(app.screen, "ready", True):
+                    break
             await pilot.pause()
             app.exit()
 
