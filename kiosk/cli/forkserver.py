@@ -91,9 +91,13 @@ class KioskTarget(Target):
         from kiosk.ui.kiosk import app as kiosk_app
         from kiosk.ui.kiosk.login import LoginScreen
 
+        class Unseen(kiosk_app.KioskApp):
+            def _prewarm(self) -> None:
+                """Done below, in this thread: no settings, log line or thread of a session."""
+
         warm_common()
         kiosk_app.warm_up()  # rules, e-mail and phone metadata, pypinyin, the pages after login
-        warm_paint(lambda: kiosk_app.KioskApp(captcha_source=lambda: "00000", captcha_seed=0))
+        warm_paint(lambda: Unseen(captcha_source=lambda: "00000", captcha_seed=0))
         del LoginScreen
 
     def run(self) -> int:
