@@ -1,6 +1,7 @@
 """``make bench``: every benchmark in one run, printed as markdown for bench/README.md.
 
-Quick sizes by default; ``make bench BENCH_ARGS="--candidates 1000000"`` for the full store size.
+Quick sizes by default; ``make bench BENCH_ARGS="--candidates 1000000"`` for the full store size;
+``--serve-sessions 0`` leaves out the minutes of 50 browser sessions on ``serve``.
 """
 
 from __future__ import annotations
@@ -24,12 +25,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--pairs", type=int, default=7, help="bare/kiosk process pairs for the session rows"
     )
+    parser.add_argument(
+        "--serve-sessions",
+        type=int,
+        default=50,
+        help="browser sessions on one `serve`, forked and spawned (0 = skip; minutes at 50)",
+    )
     args = parser.parse_args(argv)
 
     from bench import (
         bench_crypto,
         bench_import,
         bench_search,
+        bench_serve,
         bench_session,
         bench_store,
         bench_ui,
@@ -47,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         bench_session.run(pairs=args.pairs),
         bench_ui.run(),
         bench_import.run(rows=args.import_rows),
+        bench_serve.run(sessions=args.serve_sessions) if args.serve_sessions else [],
     ):
         print("\n".join(lines))
         print()

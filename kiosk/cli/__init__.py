@@ -5,11 +5,15 @@ Imports are deferred into each command so ``ipas-kiosk run`` pays only for what 
 
 ``serve``: the kiosk or the staff console in a browser (textual-serve).
 
-textual-serve starts one app process per browser connection (``<python> -m kiosk run`` or
-``<python> -m kiosk staff``) and relays its terminal to xterm.js in the page, so every visitor
-gets their own session and nothing is shared but the database. It has no authentication of its
-own: it binds 127.0.0.1, and refuses any address beyond loopback unless given
-``--i-know-there-is-no-auth`` (put a reverse proxy with TLS and access control in front instead).
+Every browser connection gets an app process of its own, whose terminal textual-serve relays to
+xterm.js in the page, so every visitor gets their own session and nothing is shared but the
+database. By default each is forked from a warmed parent that has imported and prepared what a
+session needs once (``kiosk.cli.forkserver``: pages shared copy-on-write, a first screen in a
+fraction of the time); ``--spawn`` starts a whole ``<python> -m kiosk run`` (or ``staff``) per
+connection instead, as textual-serve does by itself, and so does ``--command``. It has no
+authentication of its own: it binds 127.0.0.1, and refuses any address beyond loopback unless
+given ``--i-know-there-is-no-auth`` (put a reverse proxy with TLS and access control in front
+instead).
 The app processes inherit this environment, so ``IPAS_KIOSK_DATABASE_URL`` and the other settings
 apply to them, plus ``IPAS_KIOSK_SOURCE``: their browser's address (``kiosk.cli.serve``).
 
@@ -258,6 +262,24 @@ def serve(
             "address from it (only for connections from loopback).",
         ),
     ] = False,
+    spawn: Annotated[
+        bool,
+        typer.Option(
+            "--spawn",
+            help="Start a whole new Python process per connection instead of forking it from "
+            "a warmed parent (slower first screen, more memory).",
+        ),
+    ] = False,
+    entry: Annotated[
+        Path | None,
+        typer.Option(
+            "--entry",
+            exists=True,
+            dir_okay=False,
+            help="Fork each connection from a parent that loaded this Python file, and run "
+            "its main() (a custom entry point; --command for any command).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the kiosk or the staff console to a browser, one app process per connection."""
     from kiosk.cli.serve import SourceServer, TextualServeChanged, is_loopback
@@ -278,22 +300,35 @@ def serve(
             f"the {app.value} app",
             err=True,
         )
+    if command and entry:
+        typer.echo("serve: --command and --entry are two ways to say what runs: pick one", err=True)
+        raise typer.Exit(2)
+    forked = not (spawn or command)
     oplog.log.info(
-        "serve: %s app on %s (trust X-Forwarded-For: %s)",
-        "custom" if command else app.value,
+        "serve: %s app on %s (trust X-Forwarded-For: %s; %s)",
+        "custom" if command or entry else app.value,
         public_url(host, port),
         "yes" if trust_proxy_header else "no",
+        "forked from a warmed parent" if forked else "a new process per connection",
     )
     title = "iPAS 考生服務" if app is ServedApp.kiosk else "iPAS help desk"
     folder = Path(tempfile.mkdtemp(prefix="ipas-kiosk-serve-"))
     try:
         templates = local_templates(folder)
         extra = {"templates_path": templates} if templates else {}
+        forks = None
+        if forked:
+            from kiosk.cli.serve_fork import forks_for
+
+            forks = forks_for(app.value, kiosk_mode=kiosk, entry=entry)
+        elif entry:
+            command = shlex.join([sys.executable, str(entry)])
         try:
             server = SourceServer(
                 command or app_command(app, kiosk_mode=kiosk),
                 trust_proxy_header=trust_proxy_header,
                 uploads=staff_uploads(app, folder),
+                forks=forks,
                 host=host.strip("[]"),
                 port=port,
                 title=title,

@@ -37,6 +37,8 @@ _SOURCE: contextvars.ContextVar[str] = contextvars.ContextVar("ipas_kiosk_source
 _UPLOAD: contextvars.ContextVar[Slot | None] = contextvars.ContextVar(
     "ipas_kiosk_upload", default=None
 )
+# the warmed parent (kiosk.cli.serve_fork.Forks) this connection's session is forked from
+FORKS: contextvars.ContextVar[Any] = contextvars.ContextVar("ipas_kiosk_forks", default=None)
 
 
 class TextualServeChanged(RuntimeError):
@@ -108,6 +110,9 @@ def check_internals() -> None:
         problems.append("Server.initialize_logging is gone")
     if not inspect.iscoroutinefunction(getattr(_server.Server, "_make_app", None)):
         problems.append("Server._make_app is not a coroutine function")
+    opener = getattr(_app_service.AppService, "_open_app_process", None)
+    if opener is None or list(inspect.signature(opener).parameters) != ["self", "width", "height"]:
+        problems.append("AppService._open_app_process(self, width, height) is gone")
     if problems:
         raise TextualServeChanged("; ".join(problems))
 
@@ -132,6 +137,8 @@ class SourceServer(_server.Server):
         trust_proxy_header: Take the source from ``X-Forwarded-For`` when the peer is loopback.
         uploads: Offer each connection an upload page (``kiosk.cli.serve_uploads``): the staff
             console's way to a file on the staff member's own machine.
+        forks: Fork each connection's session from this warmed parent
+            (``kiosk.cli.serve_fork.Forks``, started) instead of running ``command``.
         **kwargs: As for textual-serve's ``Server``.
     """
 
@@ -141,15 +148,32 @@ class SourceServer(_server.Server):
         *,
         trust_proxy_header: bool = False,
         uploads: Uploads | None = None,
+        forks: Any = None,
         **kwargs: Any,
     ) -> None:
         check_internals()
         super().__init__(command, **kwargs)
         self.trust_proxy_header = trust_proxy_header
         self.uploads = uploads
+        self.forks = forks
+        service: type[_app_service.AppService] = SourceAppService
+        if forks is not None:
+            service = forks.app_service  # kiosk.cli.serve_fork.ForkAppService
         # textual-serve's handler makes its AppService by this module-level name; serve's
         # process serves nothing else, so the name is ours for its lifetime.
-        _server.AppService = SourceAppService  # type: ignore[misc]
+        _server.AppService = service  # type: ignore[misc]
+
+    def serve(self, debug: bool = False) -> None:
+        """Serve until SIGINT or SIGTERM; the warmed parent, if any, warms up meanwhile and
+        ends after its sessions (their pipes close with the server)."""
+        if self.forks is None:
+            super().serve(debug)
+            return
+        self.forks.start()
+        try:
+            super().serve(debug)
+        finally:
+            self.forks.close(wait=40)
 
     def initialize_logging(self) -> None:
         """The operator log (``kiosk.core.oplog``) is set up already: no second stderr handler."""
@@ -163,9 +187,11 @@ class SourceServer(_server.Server):
         token = _SOURCE.set(source)  # this connection's task only
         slot = self.uploads.open() if self.uploads is not None else None
         upload = _UPLOAD.set(slot)
+        forks = FORKS.set(self.forks)
         try:
             return await super().handle_websocket(request)
         finally:
+            FORKS.reset(forks)
             _UPLOAD.reset(upload)
             _SOURCE.reset(token)
             if slot is not None and self.uploads is not None:

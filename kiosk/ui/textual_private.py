@@ -14,6 +14,9 @@ keeping a past candidate's text.
   ambiguous-width too; ``(*)`` and ``[X]`` instead.
 - :data:`PRIVATE_CACHES` and :func:`forget_rendered_text`: caches of Textual and Rich that
   outlive the widgets that filled them and hold what they drew (a candidate's typed values).
+- :func:`share_parsed_css`: Textual parses every widget class's CSS again for each app
+  (``Stylesheet._parse_rules`` caches per stylesheet only); ``serve``'s warmed parent parses it
+  once for all the sessions it forks.
 - :func:`crash_of`: the exception that ended an app (``App._exception``), for the operator log.
 - For tests: :data:`CURSOR_BLINK` (``Input._toggle_cursor``, frozen in snapshots),
   :func:`select_values` (a Select's options, ``Select._options``) and :func:`table_is_sized`
@@ -98,6 +101,43 @@ def forget_rendered_text() -> None:
         cache = private_cache(module, path)
         if cache is not None:
             cache.cache_clear()
+
+
+_PARSED_CSS: dict[tuple[Any, ...], Any] = {}
+
+
+def share_parsed_css() -> None:
+    """Make ``Stylesheet._parse_rules`` one cache for the whole process, keyed by everything its
+    own per-stylesheet cache uses plus the CSS variables the rules were parsed with.
+
+    Only for a process that runs one app at a time — ``serve``'s warmed parent, whose forks each
+    run one session: the rule sets are shared by every stylesheet of the process, so they must
+    be treated as read-only (Textual's own cache already hands one list to every parse of a
+    stylesheet). A fork's copy is its own: nothing it does reaches another session."""
+    from textual.css.stylesheet import Stylesheet
+
+    original = Stylesheet._parse_rules
+    if getattr(original, "shared", False):
+        return
+
+    def parse_rules(
+        self: Stylesheet,
+        css: str,
+        read_from: Any,
+        is_default_rules: bool = False,
+        tie_breaker: int = 0,
+        scope: str = "",
+    ) -> Any:
+        variables = self._variables
+        key = (css, read_from, is_default_rules, tie_breaker, scope, tuple(variables.items()))
+        rules = _PARSED_CSS.get(key)
+        if rules is None:
+            rules = original(self, css, read_from, is_default_rules, tie_breaker, scope)
+            _PARSED_CSS[key] = rules
+        return rules
+
+    parse_rules.shared = True  # type: ignore[attr-defined]
+    Stylesheet._parse_rules = parse_rules  # type: ignore[method-assign]
 
 
 def crash_of(app: Any) -> BaseException | None:

@@ -244,30 +244,45 @@ def serving(tmp_path: Path, *args: str) -> Iterator[tuple[str, subprocess.Popen[
         _stop(process)
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    with serving(tmp_path, "--command", shlex.join([sys.executable, str(ENTRY)])) as served:
+# how each connection's process is made: forked from serve's warmed parent (the default,
+# ``--entry`` for the test entry point), or a new process (``--spawn``; ``--command`` spawns too)
+MODES = ["fork", "spawn"]
+ENTRY_ARGS = {
+    "fork": ("--entry", str(ENTRY)),
+    "spawn": ("--command", shlex.join([sys.executable, str(ENTRY)])),
+}
+
+
+@pytest.fixture(params=MODES)
+def server(request: Any, tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    with serving(tmp_path, *ENTRY_ARGS[request.param]) as served:
         yield served
 
 
 def open_page(playwright: Any, url: str, blocked: list[str]) -> tuple[Any, Any]:
-    """Headless Debian chromium on ``url``; any other request is aborted and noted."""
+    """Headless Debian chromium on ``url``; any other request is aborted and noted (nothing
+    leaves this machine, and the page must not even ask)."""
+    browser = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
+    return browser, another_page(browser, url, blocked)
+
+
+def another_page(browser: Any, url: str, blocked: list[str]) -> Any:
+    """A page of ``browser`` on ``url`` (a connection of its own); other requests aborted."""
 
     def only_the_server(route: Any) -> None:
         if route.request.url.startswith(url):
             route.continue_()
-        else:  # nothing leaves this machine (and the page must not even ask)
+        else:
             blocked.append(route.request.url)
             route.abort()
 
-    browser = playwright.chromium.launch(
-        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-    )
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     page.route("**/*", only_the_server)
     page.add_init_script(HOOK)
     page.goto(url)
-    return browser, page
+    return page
 
 
 def screen_text(page: Any) -> str:
@@ -418,8 +433,47 @@ def _cmdline_has(pid: int, text: str) -> bool:
 
 
 def _is_app(pid: int) -> bool:
-    """The Python process of an app (textual-serve starts it through ``sh -c``)."""
-    return _argv(pid)[:2] == [sys.executable, str(ENTRY)] and alive(pid)
+    """The Python process of an app: spawned (textual-serve starts it through ``sh -c``), or
+    forked from the warmed parent that loaded the entry (a fork's command line is its
+    parent's; the parent is no app)."""
+    if not alive(pid):
+        return False
+    if _argv(pid)[:2] == [sys.executable, str(ENTRY)]:
+        return True
+    return _is_fork(pid) and str(ENTRY) in _argv(pid)
+
+
+def apps_below(server: int) -> list[int]:
+    return [pid for pid in descendants(server) if _is_app(pid)]
+
+
+FORK_PARENT = [sys.executable, "-m", "kiosk.cli.forkserver"]
+
+
+def _is_fork(pid: int) -> bool:
+    """A session forked from serve's warmed parent."""
+    parent = _parent(pid)
+    return parent is not None and _argv(pid)[:3] == FORK_PARENT and _argv(parent)[:3] == FORK_PARENT
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _sessions(server: int, mode: str, command: str) -> list[int]:
+    """The live app processes below ``server`` serving ``command`` (``run`` or ``staff``)."""
+    if mode == "spawn":
+        wanted = [sys.executable, "-m", "kiosk", command]
+        return [p for p in descendants(server) if _argv(p)[:4] == wanted and alive(p)]
+    app = "staff" if command == "staff" else "kiosk"
+    return [
+        p
+        for p in descendants(server)
+        if _is_fork(p) and _argv(p)[5:7] == ["--app", app] and alive(p)
+    ]
 
 
 def _ours(name: str) -> list[int]:
@@ -427,22 +481,22 @@ def _ours(name: str) -> list[int]:
     return [pid for pid in descendants(os.getpid()) if _cmdline_has(pid, name) and alive(pid)]
 
 
-def test_staff_console_is_served_one_process_per_connection(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", MODES)
+def test_staff_console_is_served_one_process_per_connection(tmp_path: Path, mode: str) -> None:
     from playwright.sync_api import sync_playwright
 
     from kiosk.infra.i18n import t
 
     blocked: list[str] = []
-    with serving(tmp_path, "--app", "staff") as (url, process), sync_playwright() as playwright:
+    spawn = ("--spawn",) if mode == "spawn" else ()
+    with (
+        serving(tmp_path, "--app", "staff", *spawn) as (url, process),
+        sync_playwright() as playwright,
+    ):
         browser, page = open_page(playwright, url, blocked)
         try:
             wait_text(page, t("staff.login.heading", "zh-TW"))  # the console's sign-in page
-            consoles = [
-                pid
-                for pid in descendants(process.pid)
-                if _argv(pid)[:4] == [sys.executable, "-m", "kiosk", "staff"] and alive(pid)
-            ]
-            assert len(consoles) == 1
+            assert len(_sessions(process.pid, mode, "staff")) == 1
             colours, share = painted(page.screenshot())
             assert colours > 4 and share > 0.01
             assert blocked == []
@@ -457,21 +511,19 @@ def _argv(pid: int) -> list[str]:
         return []
 
 
-def test_default_kiosk_command_serves_the_login_page(tmp_path: Path) -> None:
-    """Without --command: ``python -m kiosk run`` per connection, as deployed."""
+@pytest.mark.parametrize("mode", MODES)
+def test_default_kiosk_command_serves_the_login_page(tmp_path: Path, mode: str) -> None:
+    """Without --command: the kiosk forked from the warmed parent per connection, as deployed,
+    or with --spawn ``python -m kiosk run``."""
     from playwright.sync_api import sync_playwright
 
     blocked: list[str] = []
-    with serving(tmp_path) as (url, process), sync_playwright() as playwright:
+    spawn = ("--spawn",) if mode == "spawn" else ()
+    with serving(tmp_path, *spawn) as (url, process), sync_playwright() as playwright:
         browser, page = open_page(playwright, url, blocked)
         try:
             wait_text(page, "考生登入")
-            kiosks = [
-                pid
-                for pid in descendants(process.pid)
-                if _argv(pid)[:4] == [sys.executable, "-m", "kiosk", "run"] and alive(pid)
-            ]
-            assert len(kiosks) == 1
+            assert len(_sessions(process.pid, mode, "run")) == 1
             assert blocked == []
         finally:
             browser.close()

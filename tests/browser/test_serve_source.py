@@ -16,22 +16,32 @@ import pytest
 
 from tests.browser.test_serve import _start_serving, _stop
 
+ENTRY = Path(__file__).with_name("source_entry.py")
+
 
 @pytest.fixture
 def sources(tmp_path: Path) -> Path:
     return tmp_path / "sources.txt"
 
 
+@pytest.fixture(params=["spawn", "fork"])
+def mode(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @contextlib.contextmanager
-def serving(tmp_path: Path, sources: Path, *args: str) -> Iterator[int]:
-    """``ipas-kiosk serve --command <record the source>`` on a free port."""
+def serving(tmp_path: Path, sources: Path, mode: str, *args: str) -> Iterator[int]:
+    """``ipas-kiosk serve --command <record the source>`` on a free port, or ``--entry`` with
+    a forked session that records it."""
     env = {
         **os.environ,
         "IPAS_KIOSK_CONFIG_FILE": str(tmp_path / "none.toml"),
         "IPAS_KIOSK_SOURCE": "inherited-from-serve",  # must never reach an app process
+        "IPAS_KIOSK_TEST_SOURCES": str(sources),
     }
     record = f'printf "%s\\n" "${{IPAS_KIOSK_SOURCE-unset}}" >> {shlex.quote(str(sources))}'
-    port, process = _start_serving(env, tmp_path, ("--command", record, *args))
+    how = ("--command", record) if mode == "spawn" else ("--entry", str(ENTRY))
+    port, process = _start_serving(env, tmp_path, (*how, *args))
     try:
         yield port
     finally:
@@ -57,9 +67,9 @@ async def connect(port: int, sources: Path, headers: dict[str, str] | None = Non
 
 
 async def test_each_process_gets_its_peer_and_a_header_is_not_believed(
-    tmp_path: Path, sources: Path
+    tmp_path: Path, sources: Path, mode: str
 ) -> None:
-    with serving(tmp_path, sources) as port:
+    with serving(tmp_path, sources, mode) as port:
         assert await connect(port, sources) == "127.0.0.1"
         spoofed = {"X-Forwarded-For": "198.51.100.7"}
         assert await connect(port, sources, spoofed) == "127.0.0.1"
@@ -67,8 +77,10 @@ async def test_each_process_gets_its_peer_and_a_header_is_not_believed(
     assert "serve: custom app on http://127.0.0.1:" in log
 
 
-async def test_a_trusted_local_proxy_names_the_browser(tmp_path: Path, sources: Path) -> None:
-    with serving(tmp_path, sources, "--trust-proxy-header") as port:
+async def test_a_trusted_local_proxy_names_the_browser(
+    tmp_path: Path, sources: Path, mode: str
+) -> None:
+    with serving(tmp_path, sources, mode, "--trust-proxy-header") as port:
         proxied = {"X-Forwarded-For": "10.9.8.7, 198.51.100.7"}  # the proxy appended the last
         assert await connect(port, sources, proxied) == "198.51.100.7"
         assert await connect(port, sources) == "127.0.0.1"  # no header: the peer

@@ -1,0 +1,254 @@
+"""``serve``'s warmed parent (``kiosk.cli.forkserver``) and serve's side of it
+(``kiosk.cli.serve_fork.Forks``): sessions forked from one parent share nothing but pages.
+
+The sessions here run ``tests/browser/fork_probe.py`` (through ``--entry``): each reports what it
+inherited — random state, module-level state, database engines, threads, open files, signal
+handlers, its environment — and obeys a few commands on stdin. The parent is the real one,
+started by ``Forks`` exactly as ``serve`` starts it; the streams are the ones textual-serve reads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk.cli.forkserver import environment_of
+from kiosk.cli.serve_fork import ForkedProcess, Forks, base_environment
+
+PROBE = Path(__file__).with_name("fork_probe.py")
+
+
+def _stat(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return []
+
+
+def zombies_of(pid: int) -> list[int]:
+    """Children of ``pid`` that ended and were not reaped."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        fields = _stat(int(entry.name)) if entry.name.isdigit() else []
+        if fields and fields[0] == "Z" and int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    fields = _stat(pid)
+    return bool(fields) and fields[0] != "Z"
+
+
+def session_environment(width: int, height: int, source: str) -> dict[str, str]:
+    environment = dict(base_environment())
+    environment.update(COLUMNS=str(width), ROWS=str(height), IPAS_KIOSK_SOURCE=source)
+    return environment
+
+
+@pytest.fixture
+async def forks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Forks]:
+    monkeypatch.setenv("IPAS_KIOSK_CONFIG_FILE", str(tmp_path / "none.toml"))
+    parent = Forks(["--entry", str(PROBE)])
+    parent.start()
+    try:
+        yield parent
+    finally:
+        parent.close()
+        if parent.process is not None:
+            parent.process.kill()
+            parent.process.wait(timeout=30)
+
+
+async def read_json(session: ForkedProcess) -> Any:
+    line = await asyncio.wait_for(session.stdout.readline(), 120)
+    assert line, (await session.stderr.read()).decode(errors="replace")
+    return json.loads(line)
+
+
+async def say(session: ForkedProcess, line: str) -> None:
+    session.stdin.write(line.encode() + b"\n")
+    await session.stdin.drain()
+
+
+async def end(session: ForkedProcess) -> int | None:
+    session.stdin.close()
+    return await asyncio.wait_for(session.wait(), 60)
+
+
+async def test_two_sessions_share_no_state(forks: Forks) -> None:
+    first = await forks.fork(session_environment(80, 24, "192.0.2.1"))
+    one = await read_json(first)
+    await say(first, "remember wang2026-secret")
+    assert await read_json(first) == ["wang2026-secret"]
+
+    second = await forks.fork(session_environment(120, 40, "192.0.2.2"))
+    two = await read_json(second)
+    await say(second, "seen")
+    assert await read_json(second) == []  # the first session's module state stayed there
+
+    assert one["pid"] != two["pid"] and one["ppid"] == two["ppid"] == forks.parent_pid
+    for name in ("random", "token", "captcha"):
+        assert one[name] != two[name], name  # reseeded, nothing drawn from a shared state
+    for report, (width, height, source) in (
+        (one, (80, 24, "192.0.2.1")),
+        (two, (120, 40, "192.0.2.2")),
+    ):
+        assert report["environment"] == session_environment(width, height, source)
+        assert report["engines"] == 0  # the store is each session's own, opened after fork
+        assert report["threads"] == 1
+        assert set(report["fds"]) == {"0", "1", "2"}, report["fds"]  # the three pipes only
+        assert all(target.startswith("pipe:") for target in report["fds"].values())
+        assert report["sigint_default"] and report["sigterm_default"]
+        assert report["sigchld_default"] and report["wakeup_fd"] == -1
+        assert report["constants_match"]
+    assert await end(first) == 0
+    assert await end(second) == 0
+
+
+async def test_a_crashing_session_ends_alone_and_is_reaped(forks: Forks) -> None:
+    crashing = await forks.fork(session_environment(80, 24, ""))
+    other = await forks.fork(session_environment(80, 24, ""))
+    await read_json(crashing)
+    await read_json(other)
+    await say(crashing, "crash")
+    assert await asyncio.wait_for(crashing.wait(), 60) == -signal.SIGABRT
+    assert await asyncio.wait_for(crashing.stdout.read(), 30) == b""  # its output ended
+
+    await say(other, "ping")
+    assert await asyncio.wait_for(other.stdout.readline(), 30) == b"pong\n"
+    assert forks.parent_pid is not None and alive(forks.parent_pid)
+    third = await forks.fork(session_environment(80, 24, ""))
+    assert (await read_json(third))["ppid"] == forks.parent_pid
+
+    assert await end(other) == 0
+    assert await end(third) == 0
+    assert zombies_of(forks.parent_pid) == []  # every ended session was reaped
+
+
+async def test_many_sessions_end_and_none_stays_a_zombie(forks: Forks) -> None:
+    sessions = [await forks.fork(session_environment(80, 24, "")) for _ in range(6)]
+    pids = [(await read_json(session))["pid"] for session in sessions]
+    codes = await asyncio.gather(*(end(session) for session in sessions))
+    assert codes == [0] * 6
+    assert forks.parent_pid is not None
+    assert zombies_of(forks.parent_pid) == []
+    assert not any(alive(pid) for pid in pids)
+
+
+async def test_a_killed_parent_is_replaced_and_its_sessions_go_on(forks: Forks) -> None:
+    running = await forks.fork(session_environment(80, 24, ""))
+    await read_json(running)
+    old = forks.parent_pid
+    assert old is not None and forks.process is not None
+    os.kill(old, signal.SIGKILL)
+    forks.process.wait(timeout=30)
+
+    await say(running, "ping")  # its pipes are serve's, not the parent's
+    assert await asyncio.wait_for(running.stdout.readline(), 30) == b"pong\n"
+    replacement = await forks.fork(session_environment(80, 24, ""))
+    report = await read_json(replacement)
+    assert forks.parent_pid != old and report["ppid"] == forks.parent_pid
+    assert await end(replacement) == 0
+    running.stdin.close()
+
+
+async def test_when_serve_goes_the_parent_ends_after_its_sessions(forks: Forks) -> None:
+    session = await forks.fork(session_environment(80, 24, ""))
+    report = await read_json(session)
+    assert forks.process is not None
+    forks.close()  # serve's end of the socket: no more forks
+    await asyncio.sleep(0.5)
+    assert forks.process.poll() is None  # a session is still running: the parent waits for it
+    session.stdin.close()  # serve's pipe closes: the session ends, then the parent
+    deadline = time.monotonic() + 30
+    while forks.process.poll() is None and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert forks.process.poll() == 0
+    assert not alive(report["pid"])
+
+
+def test_the_session_environment_is_the_parents_with_the_connections_differences() -> None:
+    base = {"PATH": "/bin", "COLUMNS": "80", "IPAS_KIOSK_SOURCE": "", "GONE": "x"}
+    message = {"set": {"COLUMNS": "132", "IPAS_KIOSK_SOURCE": "192.0.2.9"}, "unset": ["GONE"]}
+    assert environment_of(base, message) == {
+        "PATH": "/bin",
+        "COLUMNS": "132",
+        "IPAS_KIOSK_SOURCE": "192.0.2.9",
+    }
+    assert base["GONE"] == "x"  # the parent's own is untouched
+
+
+def test_the_parent_starts_with_what_textual_serve_gives_every_session() -> None:
+    environment = base_environment()
+    assert environment["TEXTUAL_DRIVER"] == "textual.drivers.web_driver:WebDriver"
+    assert environment["IPAS_KIOSK_SOURCE"] == ""  # never serve's own value
+    assert sys.executable  # (the parent runs this interpreter)
+
+
+def test_two_browsers_on_forked_sessions_see_only_their_own(tmp_path: Path) -> None:
+    """One browser signs in as the demo candidate; another, open before and after, still has the
+    login page and nothing of the first one's session."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.test_serve import (
+        CHROMIUM,
+        another_page,
+        apps_below,
+        click_cell,
+        open_page,
+        row_of,
+        screen_text,
+        serving,
+        wait_gone,
+        wait_text,
+    )
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium (as root)")
+    blocked: list[str] = []
+    entry = Path(__file__).with_name("kiosk_entry.py")
+    with serving(tmp_path, "--entry", str(entry)) as (url, process), sync_playwright() as pw:
+        browser, first = open_page(pw, url, blocked)
+        try:
+            second = another_page(browser, url, blocked)
+            wait_text(first, "輸入驗證碼")
+            wait_text(second, "輸入驗證碼")
+            assert len(apps_below(process.pid)) == 2  # one forked session each
+
+            click_cell(first, 30, row_of(first, "* 帳號"))
+            first.keyboard.type("wang2026")
+            wait_text(first, "wang2026")
+            first.keyboard.press("Enter")
+            first.keyboard.insert_text("王小明")
+            wait_text(first, "王小明")
+            first.keyboard.press("Enter")
+            first.keyboard.type("Kiosk#Demo2026")
+            wait_text(first, "*" * len("Kiosk#Demo2026"))
+            click_cell(first, 30, row_of(first, "* 輸入驗證碼"))
+            wait_gone(first, "密碼長度至少為12個字元")  # the password box lost the focus
+            first.keyboard.type("12345")
+            wait_text(first, "12345")
+            first.keyboard.press("Enter")
+            wait_text(first, "王小明 您好，歡迎進入考生專區")
+
+            text = screen_text(second)
+            assert "考生登入" in text
+            for secret in ("王小明", "wang2026", "歡迎進入考生專區", "12345"):
+                assert secret not in text.replace(" ", "")
+            third = another_page(browser, url, blocked)  # a browser arriving afterwards
+            wait_text(third, "輸入驗證碼")
+            text = screen_text(third).replace(" ", "")
+            assert "考生登入" in text and "王小明" not in text and "wang2026" not in text
+            assert blocked == []
+        finally:
+            browser.close()
