@@ -19,7 +19,7 @@ def quiet_interpreter() -> Iterator[None]:
     """What both apps run in, entered before they import Textual: no automatic collection until
     the app has loaded what it keeps for its life (it then moves that out of the collector's
     sight with ``gc.freeze()`` and turns collection back on: ``KioskApp._warm_up``,
-    ``StaffApp._warm_up``), and a short GIL switch interval. A full collection amid the imports
+    ``StaffApp._settle``), and a short GIL switch interval. A full collection amid the imports
     walked every object they made and held the GIL for 50–130 ms while a candidate typed.
     Leaving the block (the app ended) gives both back as they were."""
     before = sys.getswitchinterval()

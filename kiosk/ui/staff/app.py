@@ -31,17 +31,6 @@ FULL_COLLECTION_EVERY = 1000
 """Collections of the oldest generation only after this many of the middle one (see
 ``kiosk.ui.interpreter.settle_collector``)."""
 
-WARM_MODULES = (
-    "sqlalchemy",
-    "sqlalchemy.orm",
-    "sqlmodel",
-    "kiosk.infra.tables",
-    "kiosk.infra.store",
-    "kiosk.core.helpdesk.staff_accounts",
-    "kiosk.core.helpdesk.search",
-    "kiosk.ui.staff.search",
-)
-
 
 class StaffApp(ShellApp):
     """The help-desk console. Everything is injectable so tests are deterministic."""
@@ -89,29 +78,20 @@ class StaffApp(ShellApp):
             for bar in screen.query("StaffTopBar"):
                 bar.apply_language(self.language)  # type: ignore[attr-defined]
 
-    # ------------------------------------------------------------------ warm-up
+    # ------------------------------------------------------------------ collector
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.set_timer(0.5, self._prewarm)  # after the first paint
+        self.set_timer(0.5, self._settle)  # after the first paint
 
-    def _prewarm(self) -> None:
-        self.run_worker(self._warm_up, thread=True, group="prewarm", exit_on_error=False)
-
-    def _warm_up(self) -> None:
-        """Import, in a thread and a module at a time, what the sign-in and the search page
-        would otherwise import on the event loop; then settle the collector (as the kiosk does,
-        ``kiosk.ui.interpreter``: `ipas-kiosk staff` turned automatic collection off until now)."""
-        import importlib
-
+    def _settle(self) -> None:
+        """What the console loaded to paint stays for its life: out of the collector's sight,
+        collection back on (`ipas-kiosk staff` turned it off: ``kiosk.ui.interpreter``). No
+        warm-up thread: one that imports the store while a person signs in slows the loop enough
+        that a key typed right after Enter lands in the box being left."""
         from kiosk.ui.interpreter import settle_collector
 
-        try:
-            for name in WARM_MODULES:
-                importlib.import_module(name)
-                time.sleep(0)  # let the event loop have the GIL between modules
-        finally:
-            settle_collector(FULL_COLLECTION_EVERY)
+        settle_collector(FULL_COLLECTION_EVERY)
 
     # ------------------------------------------------------------------ screens
 
