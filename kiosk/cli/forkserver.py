@@ -71,8 +71,6 @@ HANG_UP_SECONDS = 5.0  # then SIGHUP (the app leaves with code 129), and this lo
 class Target:
     """What a forked session runs, and what the parent warms for it."""
 
-    command = "run"  # the operator log's name for it (as ``ipas-kiosk run``)
-
     def warm(self) -> None:
         """Import and prepare, in the parent, what every session would otherwise do itself."""
 
@@ -114,8 +112,6 @@ class KioskTarget(Target):
 
 class StaffTarget(Target):
     """``ipas-kiosk staff``: the help-desk console."""
-
-    command = "staff"
 
     def warm(self) -> None:
         from kiosk.infra.config import Settings

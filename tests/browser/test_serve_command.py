@@ -157,3 +157,53 @@ def test_an_app_process_reads_its_source_from_the_settings(
     assert Settings().source == ""
     monkeypatch.setenv("IPAS_KIOSK_SOURCE", "198.51.100.7")
     assert Settings().source == "198.51.100.7"
+
+
+@pytest.mark.parametrize(
+    ("args", "parent"),
+    [
+        ([], ["--app", "kiosk"]),
+        (["--kiosk"], ["--app", "kiosk", "--kiosk"]),
+        (["--app", "staff"], ["--app", "staff"]),
+    ],
+)
+def test_serve_forks_each_connection_from_a_warmed_parent_by_default(
+    made: list[dict[str, Any]], args: list[str], parent: list[str]
+) -> None:
+    result = CliRunner().invoke(app, ["serve", *args])
+    assert result.exit_code == 0, result.output
+    ((kwargs),) = made
+    assert kwargs["forks"] is not None and kwargs["forks"].args == parent
+    assert kwargs["forks"].process is None  # started by the server when it serves, not before
+
+
+@pytest.mark.parametrize(
+    ("args", "command"),
+    [
+        (["--spawn"], [sys.executable, "-m", "kiosk", "run"]),
+        (["--spawn", "--app", "staff"], [sys.executable, "-m", "kiosk", "staff"]),
+        (["--command", "echo hi"], ["echo", "hi"]),
+    ],
+)
+def test_spawn_and_a_custom_command_start_a_new_process_per_connection(
+    made: list[dict[str, Any]], args: list[str], command: list[str]
+) -> None:
+    result = CliRunner().invoke(app, ["serve", *args])
+    assert result.exit_code == 0, result.output
+    ((kwargs),) = made
+    assert kwargs["forks"] is None and shlex.split(kwargs["command"]) == command
+
+
+def test_an_entry_is_forked_or_with_spawn_run_as_a_script(
+    made: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    entry = tmp_path / "entry.py"
+    entry.write_text("def main():\n    pass\n", encoding="utf-8")
+    assert CliRunner().invoke(app, ["serve", "--entry", str(entry)]).exit_code == 0
+    assert CliRunner().invoke(app, ["serve", "--entry", str(entry), "--spawn"]).exit_code == 0
+    forked, spawned = made
+    assert forked["forks"].args == ["--entry", str(entry)]
+    assert spawned["forks"] is None
+    assert shlex.split(spawned["command"]) == [sys.executable, str(entry)]
+    both = CliRunner().invoke(app, ["serve", "--entry", str(entry), "--command", "echo"])
+    assert both.exit_code == 2 and "pick one" in both.output

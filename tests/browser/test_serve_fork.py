@@ -10,6 +10,7 @@ started by ``Forks`` exactly as ``serve`` starts it; the streams are the ones te
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -49,6 +50,20 @@ def alive(pid: int) -> bool:
     return bool(fields) and fields[0] != "Z"
 
 
+def stop(parent: Forks) -> None:
+    """Whatever a test left running: the parent and every session forked from it."""
+    if parent.process is None:
+        return
+    for entry in Path("/proc").iterdir():
+        fields = _stat(int(entry.name)) if entry.name.isdigit() else []
+        if fields and int(fields[1]) == parent.process.pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(entry.name), signal.SIGKILL)
+    parent.close()
+    parent.process.kill()
+    parent.process.wait(timeout=30)
+
+
 def session_environment(width: int, height: int, source: str) -> dict[str, str]:
     environment = dict(base_environment())
     environment.update(COLUMNS=str(width), ROWS=str(height), IPAS_KIOSK_SOURCE=source)
@@ -63,10 +78,7 @@ async def forks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterato
     try:
         yield parent
     finally:
-        parent.close()
-        if parent.process is not None:
-            parent.process.kill()
-            parent.process.wait(timeout=30)
+        stop(parent)
 
 
 async def read_json(session: ForkedProcess) -> Any:
@@ -225,13 +237,17 @@ def test_two_browsers_on_forked_sessions_see_only_their_own(tmp_path: Path) -> N
             wait_text(second, "輸入驗證碼")
             assert len(apps_below(process.pid)) == 2  # one forked session each
 
+            # each focus move is seen on screen before typing on (as in test_serve.py)
             click_cell(first, 30, row_of(first, "* 帳號"))
+            wait_text(first, "帳號長度：最大為30個英文字元")
             first.keyboard.type("wang2026")
             wait_text(first, "wang2026")
-            first.keyboard.press("Enter")
+            first.keyboard.press("Tab")
+            wait_text(first, "2至20個字")
             first.keyboard.insert_text("王小明")
             wait_text(first, "王小明")
-            first.keyboard.press("Enter")
+            first.keyboard.press("Tab")
+            wait_text(first, "密碼長度至少為12個字元")
             first.keyboard.type("Kiosk#Demo2026")
             wait_text(first, "*" * len("Kiosk#Demo2026"))
             click_cell(first, 30, row_of(first, "* 輸入驗證碼"))
@@ -252,3 +268,58 @@ def test_two_browsers_on_forked_sessions_see_only_their_own(tmp_path: Path) -> N
             assert blocked == []
         finally:
             browser.close()
+
+
+@pytest.fixture
+async def kiosk_forks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Forks]:
+    """A warmed parent of the kiosk as ``serve`` starts it (``--app kiosk``), on an empty
+    database."""
+    monkeypatch.setenv("IPAS_KIOSK_CONFIG_FILE", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("IPAS_KIOSK_DATABASE_URL", f"sqlite:///{tmp_path / 'kiosk.db'}")
+    monkeypatch.setenv("IPAS_KIOSK_LOG_DIR", str(tmp_path / "log"))
+    parent = Forks(["--app", "kiosk"])
+    parent.start()
+    try:
+        yield parent
+    finally:
+        stop(parent)
+
+
+async def drawn(session: ForkedProcess, text: str) -> asyncio.Task[bytes]:
+    """Read the session's terminal output until ``text`` has been drawn, then go on reading it
+    in a task, as textual-serve does (an app whose output nobody reads blocks writing it)."""
+    from bench.serve_client import ESCAPES
+
+    seen = b""
+    wanted = "".join(text.split())
+    while wanted not in "".join(ESCAPES.sub(b"", seen).decode("utf-8", "replace").split()):
+        data = await asyncio.wait_for(session.stdout.read(65536), 120)
+        assert data, (await session.stderr.read()).decode(errors="replace")
+        seen += data
+    return asyncio.create_task(session.stdout.read())
+
+
+@pytest.mark.parametrize(("number", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+async def test_a_forked_kiosk_leaves_on_sigterm_and_sighup_as_a_spawned_one(
+    kiosk_forks: Forks, number: int, code: int
+) -> None:
+    session = await kiosk_forks.fork(session_environment(100, 32, "127.0.0.1"))
+    reading = await drawn(session, "考生登入")
+    os.kill(session.pid, number)
+    assert await asyncio.wait_for(session.wait(), 60) == code  # the app's own handler
+    await reading
+
+
+async def test_a_forked_kiosk_ends_when_its_browser_goes(kiosk_forks: Forks) -> None:
+    from textual_serve.app_service import AppService
+
+    session = await kiosk_forks.fork(session_environment(100, 32, "127.0.0.1"))
+    reading = await drawn(session, "考生登入")
+    # what textual-serve sends when the browser's websocket closes (AppService.stop)
+    session.stdin.write(AppService.encode_packet(b"M", json.dumps({"type": "quit"}).encode()))
+    await session.stdin.drain()
+    assert await asyncio.wait_for(session.wait(), 60) == 0
+    await reading
+    session.stdin.close()
+    assert not alive(session.pid)
+    assert kiosk_forks.parent_pid is not None and zombies_of(kiosk_forks.parent_pid) == []
