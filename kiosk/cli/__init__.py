@@ -84,8 +84,18 @@ def run(
         bool,
         typer.Option("--kiosk", help="Lock down for a public terminal (operator PIN to quit)."),
     ] = False,
+    prepare_demo: Annotated[
+        bool,
+        typer.Option(
+            "--prepare-demo",
+            help="First upgrade the database and add the demo data if it has no candidate "
+            "(`make run`); a database already prepared is seen in milliseconds.",
+        ),
+    ] = False,
 ) -> None:
     """Start the kiosk on this terminal."""
+    if prepare_demo:
+        _prepare_demo()
     from kiosk.ui.kiosk.app import KioskApp
     from kiosk.ui.textual_private import crash_of
 
@@ -95,6 +105,20 @@ def run(
     oplog.ended("run", app.return_code, crash_of(app))  # a crash's traceback goes to the log
     if app.return_code:
         raise typer.Exit(app.return_code)
+
+
+def _prepare_demo() -> None:
+    """``db upgrade`` + ``seed --demo --if-empty`` in this process, skipped when a plain SQLite
+    database is already at the newest revision with candidates (``kiosk.infra.ready``: no
+    SQLAlchemy, no Alembic, no settings loaded)."""
+    from kiosk.infra import ready
+
+    default = f"sqlite:///{config_files.data_dir() / 'kiosk.db'}"  # as Settings says it
+    url = config_files.peek("database_url", "") or default
+    if ready.demo_ready(url):
+        return
+    db_upgrade()
+    seed(demo=True, if_empty=True)
 
 
 @db_app.command("upgrade")
