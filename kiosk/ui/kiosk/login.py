@@ -165,5 +165,7 @@ class LoginScreen(KioskScreen):
             self.show_message(result.message_key, **result.message_values)
             self.show_field_errors(result.field_errors)
             self.field("password").clear()
+            if not result.field_errors:  # the box to type again, not the (new) captcha's
+                self.field("password").input.focus()
         else:
             self.kiosk.after_login(result, login_page=self)
