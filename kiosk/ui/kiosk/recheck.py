@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Static
 
+from kiosk.core.exams import display_name
 from kiosk.core.results import PartView, ResultView
 from kiosk.infra.i18n import t
 from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
@@ -28,7 +29,7 @@ def part_status(part: PartView, language: str) -> str:
         language,
         score=str(part.recheck.new_score or ""),
     )
-    return t("ui.recheck.status", language, part=part.part, status=status)
+    return t("ui.recheck.status", language, part=display_name(part.part, language), status=status)
 
 
 class RecheckBlock(Vertical):
@@ -63,7 +64,14 @@ class RecheckBlock(Vertical):
 
     @staticmethod
     def choice(part: PartView, language: str) -> Any:
-        return plain(t("ui.recheck.choice", language, part=part.part, score=str(part.score)))
+        return plain(
+            t(
+                "ui.recheck.choice",
+                language,
+                part=display_name(part.part, language),
+                score=str(part.score),
+            )
+        )
 
     def apply_language(self, language: str) -> None:
         view = self.view
@@ -185,7 +193,7 @@ class RecheckScreen(AreaScreen):
 
         language = current_language()
         fee = f"{len(parts) * self.kiosk.settings.recheck_fee:,}"
-        lines = [t("ui.recheck.choice", language, part=p.part, score=str(p.score)) for p in parts]
+        lines = [RecheckBlock.choice(p, language).plain for p in parts]
         lines.append(t("ui.recheck.confirm_fee", language, fee=fee))
         score_ids = [p.score_id for p in parts]
 
