@@ -25,6 +25,7 @@ import shlex
 import shutil
 import sys
 import tempfile
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -175,6 +176,10 @@ def outbox(
 ) -> None:
     """List what the demo sent (e-mail outbox and SMS spool), or show one message."""
     from kiosk.core.delivery import list_outbox, read_outbox
+    from kiosk.core.taiwan_time import TAIWAN
+
+    def taiwan(moment: datetime) -> str:  # what people read is Taiwan time, as on the screens
+        return moment.astimezone(TAIWAN).strftime("%Y-%m-%d %H:%M:%S") + " (Taiwan)"
 
     settings = _settings()
     items = list_outbox(settings)
@@ -184,7 +189,7 @@ def outbox(
         if not items:
             typer.echo(f"outbox is empty ({settings.outbox_dir})")
         for item in items:
-            when = item.at.strftime("%Y-%m-%d %H:%M:%S")
+            when = taiwan(item.at)
             typer.echo(f"{item.key}  {when}  {item.channel:5}  {item.to}  {item.subject}")
         return
     found = read_outbox(settings, key)
@@ -192,7 +197,8 @@ def outbox(
         typer.echo(f"no message {key!r} in the outbox", err=True)
         raise typer.Exit(1)
     typer.echo(
-        f"channel: {found.channel}\nto: {found.to}\nsubject: {found.subject}\nat: {found.at}\n"
+        f"channel: {found.channel}\nto: {found.to}\nsubject: {found.subject}\n"
+        f"at: {taiwan(found.at)}\n"
     )
     typer.echo(found.body)
 

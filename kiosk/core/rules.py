@@ -303,6 +303,12 @@ def _not_name(value: str, context: Mapping[str, str]) -> bool:
     return not any(part in lowered for part in _name_parts(context) if part)
 
 
+def _not_current(value: str, context: Mapping[str, str]) -> bool:
+    """A new password differs from the current one (given only when changing a password)."""
+    current = context.get("current_password", "")
+    return not current or value != current
+
+
 def _matches_password(value: str, context: Mapping[str, str]) -> bool:
     return value != "" and value == context.get("password", "")
 
@@ -476,6 +482,7 @@ _RULES: dict[str, tuple[_Rule, ...]] = {
         ("not_national_id", "error", _not_password_national_id),
         ("not_email", "error", _not_email),
         ("not_name", "error", _not_name),
+        ("not_current", "error", _not_current),
     ),
     "password_confirm": (
         ("required", "error", _required),
@@ -555,7 +562,8 @@ def check(field: str, value: str, **context: str) -> list[RuleCheck]:
         value: The value exactly as typed; any string.
         **context: Other values of the form some rules compare with: ``account``,
             ``chinese_name``, ``english_surname``, ``english_given_name``, ``email`` and
-            ``national_id`` for ``password``; ``password`` for ``password_confirm``;
+            ``national_id`` for ``password`` (and ``current_password`` when changing it);
+            ``password`` for ``password_confirm``;
             ``nationality`` (``"TW"`` or ``"foreign"``) for ``national_id``. Unknown keys are
             ignored; a missing one makes its rule pass.
 

@@ -29,7 +29,7 @@ EXPECTED_RULES = {
     "password": [
         "required", "length", "has_upper", "has_lower", "has_digit", "has_symbol",
         "no_forbidden_symbols", "ascii_only", "not_common", "not_account", "not_national_id",
-        "not_email", "not_name",
+        "not_email", "not_name", "not_current",
     ],
     "password_confirm": ["required", "matches"],
     "national_id": ["required", "format", "checksum", "kind"],
@@ -507,3 +507,16 @@ def test_forgetting_typed_values_drops_the_cached_addresses() -> None:
     assert rules._email_domain.cache_info().currsize > 0
     rules.forget_typed_values()
     assert rules._email_domain.cache_info().currsize == 0
+
+
+def test_a_new_password_must_differ_from_the_current_one() -> None:
+    """Issue 12: new == current was refused as "does not meet the rules" while every rule showed
+    ✓; it is a rule of its own, live as the candidate types."""
+    (same,) = [
+        c
+        for c in rules.check("password", "Kiosk#Demo2026", current_password="Kiosk#Demo2026")
+        if c.rule == "not_current"
+    ]
+    assert not same.ok and same.message_key == "rules.password.not_current"
+    assert rules.is_valid("password", "Kiosk#Demo2027", current_password="Kiosk#Demo2026")
+    assert rules.is_valid("password", "Kiosk#Demo2026")  # no current password: registration

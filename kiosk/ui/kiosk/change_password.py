@@ -69,7 +69,12 @@ class ChangePasswordScreen(KioskScreen):
             "account": self.candidate.account,
             "chinese_name": self.candidate.chinese_name,
             "email": self.candidate.email,
+            "current_password": self.value("current-password"),  # "" when forced: no field
         }
+
+    @on(Input.Changed, "#current-password")
+    def _current_changed(self) -> None:
+        self.recheck("password")
 
     @on(Input.Changed, "#password")
     def _password_changed(self) -> None:
