@@ -26,7 +26,8 @@ def test_every_name_listed_has_a_rendering_and_no_row_is_made_up() -> None:
 
 def test_a_name_reads_chinese_first_and_says_the_english_is_a_translation() -> None:
     assert display_name("AI應用規劃師", "zh-TW") == "AI應用規劃師"
-    assert display_name("AI應用規劃師", "en") == "AI應用規劃師 (AI Application Planner, translation)"
+    english = "AI應用規劃師 (AI Application Planner, translation)"
+    assert display_name("AI應用規劃師", "en") == english
     assert display_name("某個未列出的名稱", "en") == "某個未列出的名稱"
 
 
