@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Static
 
-from kiosk.core.exams import display_name
+from kiosk.core.exams import display_name, english_rendering
 from kiosk.core.results import PartView, ResultView
 from kiosk.infra.i18n import t
 from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
@@ -64,14 +64,11 @@ class RecheckBlock(Vertical):
 
     @staticmethod
     def choice(part: PartView, language: str) -> Any:
-        return plain(
-            t(
-                "ui.recheck.choice",
-                language,
-                part=display_name(part.part, language),
-                score=str(part.score),
-            )
-        )
+        # the score right after the Chinese name: a checkbox's label is one line, and a long
+        # English rendering cut at 80 columns must not take the score with it
+        line = t("ui.recheck.choice", language, part=part.part, score=str(part.score))
+        rendering = english_rendering(part.part, language)
+        return plain(f"{line} {rendering}" if rendering else line)
 
     def apply_language(self, language: str) -> None:
         view = self.view
