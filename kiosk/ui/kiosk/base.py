@@ -299,7 +299,9 @@ class KioskScreen(ShellScreen):
         event.stop()
         event.prevent_default()
         if 0 <= index < len(buttons):
-            buttons[index].focus()
+            # at once, not on the next tick (focus()): a burst of arrows (a held key) each moves on
+            # from where the last one went
+            self.set_focus(buttons[index])
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "language":
