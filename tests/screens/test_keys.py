@@ -204,3 +204,21 @@ async def test_page_down_and_up_always_show_part_of_the_page(
             body = app.screen.query_one("#body")
             assert 0 <= body.scroll_y <= body.max_scroll_y
             assert "密碼" in "\n".join(visible_text(app).splitlines()[1:-1])
+
+
+async def test_a_burst_of_arrow_keys_moves_once_per_key(
+    app_factory: Callable[..., KioskApp],
+) -> None:
+    """A real terminal delivers held or quickly typed arrows together: each moves on from where
+    the one before went (seen in tmux: Down Down moved once)."""
+    from textual import events
+
+    app = app_factory()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await home_in(pilot, "zh-TW")
+        for key in ("down", "down", "right"):  # queued together, as a terminal sends them
+            app.post_message(events.Key(key, None))
+        await pilot.pause()
+        await pilot.press("enter")
+        await on_page(pilot, "DocumentsScreen")  # two rows down, one across: 線上繳件申請
+        assert "線上繳件申請" in top_line(app)
