@@ -482,7 +482,6 @@ _RULES: dict[str, tuple[_Rule, ...]] = {
         ("not_national_id", "error", _not_password_national_id),
         ("not_email", "error", _not_email),
         ("not_name", "error", _not_name),
-        ("not_current", "error", _not_current),
     ),
     "password_confirm": (
         ("required", "error", _required),
@@ -524,6 +523,11 @@ _RULES: dict[str, tuple[_Rule, ...]] = {
         ("mobile_type", "error", _mobile_type),
     ),
 }
+
+# Changing a password: the password rules plus one of its own, listed only there (on login and
+# registration there is no current password to differ from). Its lines are the password's.
+_RULES["new_password"] = (*_RULES["password"], ("not_current", "error", _not_current))
+_CATALOG_SECTION = {"new_password": "password"}
 
 FIELDS: tuple[str, ...] = tuple(_RULES)
 """Every field that has rules, in the registration form's order of importance."""
@@ -578,10 +582,15 @@ def check(field: str, value: str, **context: str) -> list[RuleCheck]:
             rule=name,
             ok=predicate(value, context),
             severity=severity,
-            message_key=f"rules.{field}.{name}",
+            message_key=message_key(field, name),
         )
         for name, severity, predicate in _rules(field)
     ]
+
+
+def message_key(field: str, rule: str) -> str:
+    """The catalog key of a rule's line (``new_password`` shares the ``password`` lines)."""
+    return f"rules.{_CATALOG_SECTION.get(field, field)}.{rule}"
 
 
 def forget_typed_values() -> None:

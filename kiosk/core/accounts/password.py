@@ -93,7 +93,7 @@ def change_password(
         return ChangePasswordResult(False, key, field_errors={"current_password": [key]})
     errors: FieldErrors = {}
     found = errors_of(
-        "password",
+        "new_password",
         new_password,
         account=row.account,
         chinese_name=row.chinese_name,

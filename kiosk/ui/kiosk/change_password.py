@@ -42,7 +42,7 @@ class ChangePasswordScreen(KioskScreen):
         yield LabelledField(
             "password",
             "ui.field.new_password",
-            rule_field="password",
+            rule_field="new_password",
             password=True,
             max_length=72,
             context=self._password_context,

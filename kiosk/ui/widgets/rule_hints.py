@@ -45,7 +45,7 @@ def _pending(field: str) -> tuple[rules.RuleCheck, ...]:
     """The rule lines before the first keystroke, without running any check (start-up stays
     cheap: some checks load their data — common passwords, phone metadata — on first use)."""
     return tuple(
-        rules.RuleCheck(rule, False, "error", f"rules.{field}.{rule}")
+        rules.RuleCheck(rule, False, "error", rules.message_key(field, rule))
         for rule in rules.rules_for(field)
     )
 
