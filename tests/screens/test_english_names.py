@@ -59,3 +59,19 @@ async def test_english_pages_show_certification_and_part_names_with_their_render
         shown = visible_text(app)  # the name column wraps: the names' starts and their marks
         assert "無形資產評價管理師" in shown and "(Intangible Asset" in shown
         assert shown.count("translation)") >= 3, shown
+
+
+async def test_re_check_boxes_wrap_the_rendering_and_keep_the_score_at_80x24(
+    app_factory: Callable[..., KioskApp],
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.language = "en"
+        await at_home(pilot)
+        await pilot.click("#menu-recheck")
+        await wait_for(pilot, lambda: screen_name(pilot) == "RecheckScreen")
+        await page_built(pilot)
+        await wait_for(pilot, lambda: "(82)" in visible_text(app))
+        shown = visible_text(app)
+        assert "人工智慧技術應用與規劃 (82) (AI Technology Application and" in shown
+        assert "Planning, translation)" in shown  # the label's second line, not cut off

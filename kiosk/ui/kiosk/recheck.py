@@ -39,7 +39,7 @@ class RecheckBlock(Vertical):
     DEFAULT_CSS = """
     RecheckBlock { height: auto; border: round $primary; padding: 0 1; margin: 0 0 1 0; }
     RecheckBlock > .recheck-title { text-style: bold; }
-    RecheckBlock > Checkbox { margin: 0; }
+    RecheckBlock > Checkbox { margin: 0; width: 1fr; height: auto; text-wrap: wrap; }
     """
 
     def __init__(self, view: ResultView) -> None:
