@@ -16,10 +16,9 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# One process: upgrades and seeds only what is not done yet (a second start skips both in ms).
 run: $(STAMP)
-	$(BIN)/ipas-kiosk db upgrade
-	$(BIN)/ipas-kiosk seed --demo --if-empty
-	$(BIN)/ipas-kiosk run
+	$(BIN)/ipas-kiosk run --prepare-demo
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -n 2 -m "slow or not slow" $(PYTEST_ARGS)

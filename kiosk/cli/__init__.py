@@ -29,6 +29,7 @@ import shlex
 import shutil
 import sys
 import tempfile
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -88,13 +89,37 @@ def run(
         bool,
         typer.Option("--kiosk", help="Lock down for a public terminal (operator PIN to quit)."),
     ] = False,
+    prepare_demo: Annotated[
+        bool,
+        typer.Option(
+            "--prepare-demo",
+            help="First upgrade the database and add the demo data if it has no candidate "
+            "(`make run`); a database already prepared is seen in milliseconds.",
+        ),
+    ] = False,
 ) -> None:
     """Start the kiosk on this terminal."""
+    if prepare_demo:
+        _prepare_demo()
     from kiosk.ui.kiosk.start import run_kiosk
 
     code = run_kiosk(kiosk_mode=kiosk)
     if code:
         raise typer.Exit(code)
+
+
+def _prepare_demo() -> None:
+    """``db upgrade`` + ``seed --demo --if-empty`` in this process, skipped when a plain SQLite
+    database is already at the newest revision with candidates (``kiosk.infra.ready``: no
+    SQLAlchemy, no Alembic, no settings loaded)."""
+    from kiosk.infra import ready
+
+    default = f"sqlite:///{config_files.data_dir() / 'kiosk.db'}"  # as Settings says it
+    url = config_files.peek("database_url", "") or default
+    if ready.demo_ready(url):
+        return
+    db_upgrade()
+    seed(demo=True, if_empty=True)
 
 
 @db_app.command("upgrade")
@@ -151,6 +176,10 @@ def outbox(
 ) -> None:
     """List what the demo sent (e-mail outbox and SMS spool), or show one message."""
     from kiosk.core.delivery import list_outbox, read_outbox
+    from kiosk.core.taiwan_time import TAIWAN
+
+    def taiwan(moment: datetime) -> str:  # what people read is Taiwan time, as on the screens
+        return moment.astimezone(TAIWAN).strftime("%Y-%m-%d %H:%M:%S") + " (Taiwan)"
 
     settings = _settings()
     items = list_outbox(settings)
@@ -160,7 +189,7 @@ def outbox(
         if not items:
             typer.echo(f"outbox is empty ({settings.outbox_dir})")
         for item in items:
-            when = item.at.strftime("%Y-%m-%d %H:%M:%S")
+            when = taiwan(item.at)
             typer.echo(f"{item.key}  {when}  {item.channel:5}  {item.to}  {item.subject}")
         return
     found = read_outbox(settings, key)
@@ -168,7 +197,8 @@ def outbox(
         typer.echo(f"no message {key!r} in the outbox", err=True)
         raise typer.Exit(1)
     typer.echo(
-        f"channel: {found.channel}\nto: {found.to}\nsubject: {found.subject}\nat: {found.at}\n"
+        f"channel: {found.channel}\nto: {found.to}\nsubject: {found.subject}\n"
+        f"at: {taiwan(found.at)}\n"
     )
     typer.echo(found.body)
 

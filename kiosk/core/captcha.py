@@ -1,71 +1,204 @@
-"""Captcha challenges: 5 digits, as on the portal, drawn by the ``captcha`` library in half blocks.
+"""Captcha challenges: 5 digits, as on the portal, drawn in half blocks from glyphs of our own.
 
-The drawing is the library's (``ImageCaptcha``, DroidSansMono, rotation and warp per digit). What is
-hand-written here, and why:
-
-* **Terminal rendering.** The image is drawn white on black (a black foreground draws no text)
-  with the mild distortion measured readable here at about 48 columns, box-filtered down to the
-  cell grid and thresholded: each terminal cell shows two vertical pixels as ``' '``, ``'▀'``,
-  ``'▄'`` or ``'█'``. A cell is about twice as tall as wide, so each half-cell pixel is square and
-  the grid keeps the image's aspect: 48 columns x 8 lines for the 220x70 image. There is no noise
-  (dots, arc): at this resolution it only blots the digits.
-* **Gaps between digits.** The library pastes the digits edge to edge; after downscaling, touching
-  digits merge into one blob. Each digit gets a 6-pixel transparent margin, and the image is 220
-  pixels wide instead of 200 so that the last digit is not clipped.
-* **Deterministic drawings for tests.** captcha 0.7.1 draws with the ``secrets`` module, which
-  cannot be seeded. :func:`render_text` with ``seed=`` runs the library's own drawing code (the same
-  functions, rebound to a private copy of the module's globals) with ``secrets`` replaced by a
-  seeded ``random.Random``, so snapshot tests see the same picture every run, and one drawn exactly
-  as production draws it. Without a seed, the stand-in uses ``secrets.SystemRandom``. The library's
-  module is never modified. A seeded drawing is only stable for one Pillow/FreeType build.
+* **Glyphs that cannot be confused.** The digits used to be drawn by the ``captcha`` library
+  (a font, rotated and warped, then box-filtered down to the cell grid); at 48 columns its
+  strokes could merge, and 1 of 10 codes was misread (a 7 filled into a blob; issue 12). Now
+  each digit is an 8x12-pixel glyph drawn for this grid (:data:`GLYPHS`): strokes two pixels
+  thick, open counters, a 7 with a lone slanted stem, a 4 with an open top, a 1 with a foot —
+  and any two glyphs differ in at least :data:`MIN_GLYPH_DISTANCE` pixels, which a test keeps
+  true. Nothing is resampled: every pixel drawn is a glyph's own.
+* **Variation.** Each picture places the digits with a random left margin, random gaps (one to
+  three blank columns) and a random vertical offset per digit (0 to 4 pixels), so two pictures
+  of the same code differ and no digit sits on a fixed grid.
+* **Terminal rendering.** A terminal cell is about twice as tall as wide, so it shows two
+  vertical pixels as ``' '``, ``'▀'``, ``'▄'`` or ``'█'``: 48 columns x 8 lines (16 pixels).
+* **Deterministic drawings for tests.** :func:`render_text` with ``seed=`` draws from
+  ``random.Random(seed)``; without one, from ``secrets.SystemRandom``.
 * **Single-use challenges.** :class:`Captcha` consumes its challenge on every
   :meth:`Captcha.verify`, right or wrong, so an answer cannot be replayed and every failure gets a
   new picture. Typed answers are forgiving about what a Chinese IME produces: full-width digits and
   any spaces (including U+3000) are accepted.
 
-PIL and ``captcha`` are imported on the first drawing, not with this module: kiosk start-up time
-is measured, and the login screen can show before the first challenge is drawn.
+The security is the challenge's, as before: 5 digits (100,000 codes), single use, expiring,
+renewed after every failure, and a wrong code costs no database work. The picture keeps people
+honest at a kiosk; it was never a defence against software reading the screen.
 """
 
 from __future__ import annotations
 
-import functools
 import hmac
 import random
 import secrets
 import threading
 import time
-import types
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
-
-if TYPE_CHECKING:
-    from captcha.image import ImageCaptcha
-    from PIL.Image import Image
 
 AnswerSource = Callable[[], str]
 """Returns the 5 digits of the next challenge. Injected from Python only (tests), never from env."""
 
 ANSWER_LENGTH = 5
+ROWS = 8
+"""Cell rows of every picture (16 pixels)."""
+GLYPH_WIDTH = 8
+GLYPH_HEIGHT = 12
+MIN_GAP, MAX_GAP = 1, 2
+"""Blank pixel columns between two digits (random per gap)."""
+MIN_COLUMNS = ANSWER_LENGTH * GLYPH_WIDTH + (ANSWER_LENGTH - 1) * MAX_GAP
 DEFAULT_COLUMNS = 48
-MIN_COLUMNS = 16
 DEFAULT_TTL_SECONDS = 180.0
 HALF_BLOCKS = " ▀▄█"
 """The four cell characters, indexed by ``top + 2 * bottom`` (1 = ink)."""
+MIN_GLYPH_DISTANCE = 16
+"""Any two digits' glyphs differ in at least this many pixels (tests/unit/test_captcha.py)."""
 
-IMAGE_SIZE = (220, 70)
-FONT_SIZE = 60
-DIGIT_GAP = 6
-INK_THRESHOLD = 128
-"""A downscaled pixel with at least this grey level (0–255) is ink."""
+# fmt: off
+GLYPHS: dict[str, tuple[str, ...]] = {
+    "0": (
+        "..####..",
+        ".##..##.",
+        "##....##",
+        "##....##",
+        "##....##",
+        "##....##",
+        "##....##",
+        "##....##",
+        "##....##",
+        "##....##",
+        ".##..##.",
+        "..####..",
+    ),
+    "1": (
+        "...##...",
+        "..###...",
+        ".####...",
+        "...##...",
+        "...##...",
+        "...##...",
+        "...##...",
+        "...##...",
+        "...##...",
+        "...##...",
+        "...##...",
+        ".######.",
+    ),
+    "2": (
+        "..####..",
+        ".##..##.",
+        "##....##",
+        "......##",
+        ".....##.",
+        "....##..",
+        "...##...",
+        "..##....",
+        ".##.....",
+        "##......",
+        "##......",
+        "########",
+    ),
+    "3": (
+        ".######.",
+        "##....##",
+        "......##",
+        "......##",
+        ".....##.",
+        "..####..",
+        ".....##.",
+        "......##",
+        "......##",
+        "......##",
+        "##....##",
+        ".######.",
+    ),
+    "4": (
+        ".....##.",
+        "....###.",
+        "...####.",
+        "..##.##.",
+        ".##..##.",
+        "##...##.",
+        "##...##.",
+        "########",
+        ".....##.",
+        ".....##.",
+        ".....##.",
+        ".....##.",
+    ),
+    "5": (
+        "########",
+        "##......",
+        "##......",
+        "##......",
+        "######..",
+        ".....##.",
+        "......##",
+        "......##",
+        "......##",
+        "......##",
+        "##...##.",
+        ".#####..",
+    ),
+    "6": (
+        "...###..",
+        "..##....",
+        ".##.....",
+        "##......",
+        "##......",
+        "#######.",
+        "##....##",
+        "##....##",
+        "##....##",
+        "##....##",
+        ".##..##.",
+        "..####..",
+    ),
+    "7": (
+        "########",
+        "......##",
+        "......##",
+        ".....##.",
+        ".....##.",
+        "....##..",
+        "....##..",
+        "...##...",
+        "...##...",
+        "..##....",
+        "..##....",
+        "..##....",
+    ),
+    "8": (
+        "..####..",
+        ".##..##.",
+        "##....##",
+        ".##..##.",
+        "..####..",
+        ".##..##.",
+        "##....##",
+        "##....##",
+        "##....##",
+        "##....##",
+        ".##..##.",
+        "..####..",
+    ),
+    "9": (
+        "..####..",
+        ".##..##.",
+        "##....##",
+        "##....##",
+        "##....##",
+        "##....##",
+        ".#######",
+        "......##",
+        "......##",
+        ".....##.",
+        "....##..",
+        "..###...",
+    ),
+}
+# fmt: on
+"""Each digit as 12 rows of 8 pixels (``#`` = ink), drawn for the half-block grid."""
 
-_WHITE = (255, 255, 255)
-_BLACK = (0, 0, 0)
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-
-_T = TypeVar("_T")
-_INK_LUT = [0 if level < INK_THRESHOLD else 1 for level in range(256)]
 
 
 def random_answer() -> str:
@@ -184,109 +317,49 @@ class Captcha:
 def render_text(
     answer: str, columns: int = DEFAULT_COLUMNS, *, seed: int | None = None
 ) -> tuple[str, ...]:
-    """Draw ``answer`` with the captcha library and turn it into half-block rows.
+    """Draw ``answer`` (digits) from :data:`GLYPHS` and turn it into half-block rows.
 
     Args:
-        answer: The text to draw (5 digits in the kiosk; any printable text works).
-        columns: Width in terminal cells; the number of rows follows from the image's aspect
-            (8 rows at 48 columns).
-        seed: When given, the library's distortion is drawn from ``random.Random(seed)``, so the
-            same answer and seed always give the same rows.
+        answer: The digits to draw (5 in the kiosk; 1 to 5 work).
+        columns: Width in terminal cells, at least :data:`MIN_COLUMNS`; extra columns widen
+            the margins. Always :data:`ROWS` rows.
+        seed: When given, the margins, gaps and offsets come from ``random.Random(seed)``, so
+            the same answer and seed always give the same rows.
 
     Returns:
         The rows, each ``columns`` cells of ``' '``, ``'▀'``, ``'▄'`` and ``'█'``.
 
     Raises:
-        ValueError: ``answer`` is empty or not printable, or ``columns`` is under 16.
+        ValueError: ``answer`` is empty, longer than 5 or not ASCII digits, or ``columns`` is
+            under :data:`MIN_COLUMNS`.
     """
-    if not answer or not answer.isprintable():
-        raise ValueError("answer must be non-empty printable text")
+    if not answer or len(answer) > ANSWER_LENGTH or not (answer.isascii() and answer.isdigit()):
+        raise ValueError("answer must be 1 to 5 ASCII digits")
     if columns < MIN_COLUMNS:
         raise ValueError(f"columns must be at least {MIN_COLUMNS}")
-    from PIL.Image import Resampling
-
-    width, height = IMAGE_SIZE
-    rows = max(1, round(columns * height / width / 2))
-    grey = _draw(answer, seed).convert("L").resize((columns, 2 * rows), Resampling.BOX)
-    return _half_blocks(grey.point(_INK_LUT).tobytes(), columns, rows)
-
-
-def _half_blocks(ink: bytes, columns: int, rows: int) -> tuple[str, ...]:
-    """Pair pixel rows into cell rows; ``ink`` holds one 0/1 byte per pixel, row by row."""
-    lines = []
-    for row in range(rows):
-        top = ink[2 * row * columns : (2 * row + 1) * columns]
-        bottom = ink[(2 * row + 1) * columns : (2 * row + 2) * columns]
-        lines.append("".join(HALF_BLOCKS[t + 2 * b] for t, b in zip(top, bottom, strict=True)))
-    return tuple(lines)
-
-
-class _Randomness:
-    """Stands in for the ``secrets`` module inside the library's drawing functions.
-
-    captcha 0.7.1 calls ``secrets.randbelow``, ``secrets.randbits`` and ``secrets.choice``; they
-    are answered from :attr:`rng`, which :func:`_draw` sets (under its lock) for each drawing.
-    """
-
-    def __init__(self) -> None:
-        self.system = secrets.SystemRandom()
-        self.rng: random.Random = self.system
-
-    def randbelow(self, n: int) -> int:
-        return self.rng.randrange(n)
-
-    def randbits(self, k: int) -> int:
-        return self.rng.getrandbits(k)
-
-    def choice(self, seq: Sequence[_T]) -> _T:
-        return self.rng.choice(seq)
+    rng: random.Random = random.Random(seed) if seed is not None else secrets.SystemRandom()
+    gaps = [rng.randint(MIN_GAP, MAX_GAP) for _ in answer[1:]]
+    used = GLYPH_WIDTH * len(answer) + sum(gaps)
+    spare = columns - used
+    x = rng.randint(0, spare) if spare > 0 else 0
+    pixels = [[0] * columns for _ in range(2 * ROWS)]
+    for index, digit in enumerate(answer):
+        top = rng.randint(0, 2 * ROWS - GLYPH_HEIGHT)
+        for dy, row in enumerate(GLYPHS[digit]):
+            for dx, mark in enumerate(row):
+                if mark == "#" and 0 <= x + dx < columns:
+                    pixels[top + dy][x + dx] = 1
+        x += GLYPH_WIDTH + (gaps[index] if index < len(gaps) else 0)
+    return tuple(
+        "".join(HALF_BLOCKS[t + 2 * b] for t, b in zip(upper, lower, strict=True))
+        for upper, lower in zip(pixels[0::2], pixels[1::2], strict=True)
+    )
 
 
-_randomness = _Randomness()
-_draw_lock = threading.Lock()
-
-
-def _draw(answer: str, seed: int | None) -> Image:
-    drawer = _drawer()
-    with _draw_lock:
-        _randomness.rng = random.Random(seed) if seed is not None else _randomness.system
-        try:
-            return drawer.create_captcha_image(answer, _WHITE, _BLACK)
-        finally:
-            _randomness.rng = _randomness.system
-
-
-@functools.cache
-def _drawer() -> ImageCaptcha:
-    """Build the tuned ``ImageCaptcha`` once (it loads the font), importing PIL and captcha now."""
-    import captcha.image as library
-    from PIL import Image
-
-    namespace = dict(vars(library))
-    namespace["secrets"] = _randomness
-
-    def rebind(function: Callable[..., Any]) -> Any:
-        """The library's function, looking its globals (and so ``secrets``) up in ``namespace``."""
-        code = function.__code__
-        copy = types.FunctionType(code, namespace, code.co_name, function.__defaults__)
-        copy.__qualname__ = function.__qualname__
-        return copy
-
-    library_draw_character = rebind(library.ImageCaptcha._draw_character)
-
-    class TerminalImageCaptcha(library.ImageCaptcha):
-        character_rotate = (-12, 12)
-        character_warp_dx = (0.05, 0.12)
-        character_warp_dy = (0.05, 0.12)
-        word_space_probability = 1.0  # never insert a random space between digits
-        word_offset_dx = 0.0  # never overlap digits
-
-        create_captcha_image = rebind(library.ImageCaptcha.create_captcha_image)
-
-        def _draw_character(self, c: str, draw: Any, color: Any) -> Any:
-            glyph = library_draw_character(self, c, draw, color)
-            padded = Image.new("RGBA", (glyph.width + DIGIT_GAP, glyph.height))
-            padded.paste(glyph, (DIGIT_GAP // 2, 0))
-            return padded
-
-    return TerminalImageCaptcha(*IMAGE_SIZE, font_sizes=(FONT_SIZE,))
+def glyph_distance(a: str, b: str) -> int:
+    """How many of the 8x12 pixels two digits' glyphs differ in."""
+    return sum(
+        p != q
+        for row_a, row_b in zip(GLYPHS[a], GLYPHS[b], strict=True)
+        for p, q in zip(row_a, row_b, strict=True)
+    )

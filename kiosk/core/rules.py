@@ -337,6 +337,12 @@ def _not_name(value: str, context: Mapping[str, str]) -> bool:
     return not any(part in lowered for part in _name_parts(context) if part)
 
 
+def _not_current(value: str, context: Mapping[str, str]) -> bool:
+    """A new password differs from the current one (given only when changing a password)."""
+    current = context.get("current_password", "")
+    return not current or value != current
+
+
 def _matches_password(value: str, context: Mapping[str, str]) -> bool:
     return value != "" and value == context.get("password", "")
 
@@ -552,6 +558,11 @@ _RULES: dict[str, tuple[_Rule, ...]] = {
     ),
 }
 
+# Changing a password: the password rules plus one of its own, listed only there (on login and
+# registration there is no current password to differ from). Its lines are the password's.
+_RULES["new_password"] = (*_RULES["password"], ("not_current", "error", _not_current))
+_CATALOG_SECTION = {"new_password": "password"}
+
 FIELDS: tuple[str, ...] = tuple(_RULES)
 """Every field that has rules, in the registration form's order of importance."""
 
@@ -589,7 +600,8 @@ def check(field: str, value: str, **context: str) -> list[RuleCheck]:
         value: The value exactly as typed; any string.
         **context: Other values of the form some rules compare with: ``account``,
             ``chinese_name``, ``english_surname``, ``english_given_name``, ``email`` and
-            ``national_id`` for ``password``; ``password`` for ``password_confirm``;
+            ``national_id`` for ``password`` (and ``current_password`` when changing it);
+            ``password`` for ``password_confirm``;
             ``nationality`` (``"TW"`` or ``"foreign"``) for ``national_id``. Unknown keys are
             ignored; a missing one makes its rule pass.
 
@@ -604,10 +616,15 @@ def check(field: str, value: str, **context: str) -> list[RuleCheck]:
             rule=name,
             ok=predicate(value, context),
             severity=severity,
-            message_key=f"rules.{field}.{name}",
+            message_key=message_key(field, name),
         )
         for name, severity, predicate in _rules(field)
     ]
+
+
+def message_key(field: str, rule: str) -> str:
+    """The catalog key of a rule's line (``new_password`` shares the ``password`` lines)."""
+    return f"rules.{_CATALOG_SECTION.get(field, field)}.{rule}"
 
 
 def forget_typed_values() -> None:

@@ -122,6 +122,28 @@ def parts_taken(subject_zh: str, level: str) -> int:
     return _parts_taken().get((subject_zh, level), listed) if listed else 0
 
 
+@dataclass(frozen=True)
+class EnglishName:
+    """An English rendering of an iPAS certification or exam-part name; ``official`` only when
+    iPAS publishes it (``ipas-names-en.csv``; so far none is)."""
+
+    name_en: str
+    official: bool
+
+
+@cache
+def _english_names() -> dict[str, EnglishName]:
+    return {
+        r["name_zh"]: EnglishName(r["name_en"], r["official"] == "yes")
+        for r in _rows("ipas-names-en.csv")
+    }
+
+
+def english_name(name_zh: str) -> EnglishName | None:
+    """The English rendering of a certification or exam-part name; None when none is listed."""
+    return _english_names().get(name_zh)
+
+
 @cache
 def service_desks() -> tuple[ServiceDesk, ...]:
     return tuple(

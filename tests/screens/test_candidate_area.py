@@ -416,7 +416,7 @@ async def test_exam_registration_works_at_80x24_and_follows_the_language(
         await wait_for(pilot, lambda: body.region.contains_region(listing.region))
         await pilot.press("f2")
         await wait_for(pilot, lambda: "25 seats left" in str(listing.get_option_at_index(0).prompt))
-        assert "資訊安全工程師 中級 (intermediate level)" in str(
+        assert "資訊安全工程師 (Information Security Engineer, translation) 中級" in str(
             app.screen.query_one("#subject").query_one("SelectCurrent Static").render()
         )
         listing.highlighted = 0

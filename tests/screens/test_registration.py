@@ -169,7 +169,7 @@ async def test_first_login_registers_saves_and_greets(app_factory: Callable[...,
 
         await fill_form(pilot)
         shown = await submit_and_confirm(pilot)
-        assert "A23456****" in shown and NEW_ID not in shown
+        assert NEW_ID in shown  # in full: the candidate checks their own ID (issue 12)
         assert "newuser2026" in shown
         await wait_for(pilot, lambda: screen_name(pilot) == "CandidateHomeScreen")
         assert "張志明" in str(app.screen.query_one("#greeting", Static).render())

@@ -596,7 +596,7 @@ def test_levels_from_the_assets_and_unknown_subjects() -> None:
     assert not exams.is_known_subject("電磁相容工程師", "高級")
     assert (
         exams.SubjectChoice("AI應用規劃師", "初級").label("en")
-        == "AI應用規劃師 初級 (junior level)"
+        == "AI應用規劃師 (AI Application Planner, translation) 初級 (junior level)"
     )
 
 

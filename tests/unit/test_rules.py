@@ -38,6 +38,11 @@ EXPECTED_RULES = {
     "english_given_name": ["required", "length", "letters_only", "upper_case"],
     "email": ["required", "length", "syntax", "not_free_mail"],
     "mobile": ["required", "format", "mobile_type"],
+    "new_password": [
+        "required", "length", "has_upper", "has_lower", "has_digit", "has_symbol",
+        "no_forbidden_symbols", "ascii_only", "not_common", "not_account", "not_national_id",
+        "not_email", "not_name", "not_current",
+    ],
 }  # fmt: skip
 
 
@@ -81,7 +86,7 @@ def test_every_message_key_and_label_is_in_both_catalogs(language: str) -> None:
         assert messages.get(f"rules.{field}.label"), field
         for nationality in ("TW", "foreign"):
             for result in rules.check(field, "", nationality=nationality):
-                assert result.message_key == f"rules.{field}.{result.rule}"
+                assert result.message_key == rules.message_key(field, result.rule)
                 assert messages.get(result.message_key), result.message_key
 
 
@@ -507,3 +512,16 @@ def test_forgetting_typed_values_drops_the_cached_addresses() -> None:
     assert rules._email_domain.cache_info().currsize > 0
     rules.forget_typed_values()
     assert rules._email_domain.cache_info().currsize == 0
+
+
+def test_a_new_password_must_differ_from_the_current_one() -> None:
+    """Issue 12: new == current was refused as "does not meet the rules" while every rule showed
+    ✓; it is a rule of its own, live as the candidate types."""
+    (same,) = [
+        c
+        for c in rules.check("new_password", "Kiosk#Demo2026", current_password="Kiosk#Demo2026")
+        if c.rule == "not_current"
+    ]
+    assert not same.ok and same.message_key == "rules.password.not_current"
+    assert rules.is_valid("new_password", "Kiosk#Demo2027", current_password="Kiosk#Demo2026")
+    assert "not_current" not in rules.rules_for("password")  # login, registration: not listed

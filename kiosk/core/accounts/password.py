@@ -86,25 +86,28 @@ def change_password(
             count_failure(session, row, settings=settings, now=now)
     if not authorised:
         note("locked" if locked else "denied")
-        return ChangePasswordResult(
-            False,
-            "accounts.change.denied",
-            field_errors={"current_password": ["accounts.change.denied"]},
-        )
+        # a current password typed and wrong says just that; "log in again" is for an expired
+        # change ticket or a locked account
+        wrong = current_password is not None and not locked and not change_ticket
+        key = "accounts.change.wrong_current" if wrong else "accounts.change.denied"
+        return ChangePasswordResult(False, key, field_errors={"current_password": [key]})
     errors: FieldErrors = {}
     found = errors_of(
-        "password",
+        "new_password",
         new_password,
         account=row.account,
         chinese_name=row.chinese_name,
         email=row.email,
         national_id=row.national_id,
+        current_password=current_password or "",  # the live rule rules.password.not_current
     )
     if found:
         errors["password"] = found
-    if current_password is not None and new_password == current_password:
-        errors.setdefault("password", []).append("accounts.change.same")
-    elif row.temp_password_hash and passwords.verify_password(new_password, row.temp_password_hash):
+    if (
+        "rules.password.not_current" not in found  # said by the rule's own line
+        and row.temp_password_hash
+        and passwords.verify_password(new_password, row.temp_password_hash)
+    ):
         errors.setdefault("password", []).append("accounts.change.same")  # it travelled in clear
     found = errors_of("password_confirm", new_password_confirm, password=new_password)
     if found:

@@ -61,11 +61,34 @@ class SubjectChoice:
     level: str
 
     def label(self, language: str) -> str:
+        name = display_name(self.subject, language)
         if not self.level:
-            return self.subject
+            return name
         key = f"exams.level.{self.level}"
         level = t(key, language)
-        return f"{self.subject} {self.level if level == key else level}"
+        return f"{name} {self.level if level == key else level}"
+
+
+def english_rendering(name_zh: str, language: str) -> str:
+    """Only the rendering of :func:`display_name` (``"(AI Application Planner, translation)"``),
+    for a line that must keep something else next to the Chinese name (a score); "" in Chinese
+    or when none is listed."""
+    english = assets.english_name(name_zh)
+    if language == "zh-TW" or english is None:
+        return ""
+    key = "exams.name.official" if english.official else "exams.name.translated"
+    return t(key, language, zh="", en=english.name_en).strip()
+
+
+def display_name(name_zh: str, language: str) -> str:
+    """An iPAS certification or exam-part name as a screen shows it: the official Chinese name;
+    in English, followed by its English rendering, marked as a translation unless iPAS publishes
+    it (``assets/ipas-names-en.csv``). A name without a rendering stays Chinese."""
+    english = assets.english_name(name_zh)
+    if language == "zh-TW" or english is None:
+        return name_zh
+    key = "exams.name.official" if english.official else "exams.name.translated"
+    return t(key, language, zh=name_zh, en=english.name_en)
 
 
 def subject_choices() -> tuple[SubjectChoice, ...]:

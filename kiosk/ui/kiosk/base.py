@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 from textual import events
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
@@ -24,6 +25,18 @@ from kiosk.ui.widgets.text import TLabel
 if TYPE_CHECKING:
     from kiosk.core.captcha import Captcha
     from kiosk.ui.kiosk.app import KioskApp
+
+
+_ARROWS = {"left": -1, "right": 1, "up": -1, "down": 1}
+
+
+def _grid_columns(container: object) -> int | None:
+    """The column count of a grid of buttons (the home menu); None for any other container."""
+    from textual.containers import Grid
+
+    if not isinstance(container, Grid):
+        return None
+    return max(1, container.styles.grid_size_columns or 1)
 
 
 class CaptchaAnswer(Protocol):
@@ -49,6 +62,11 @@ class KioskScreen(ShellScreen):
     few rows at once, so the captcha and buttons are there sooner."""
     IS_HOME: ClassVar[bool] = False
     """The candidate home (the menu the area's pages return to)."""
+    BACK_BUTTONS: ClassVar[tuple[str, ...]] = ("back", "to-login", "cancel")
+    """What Escape presses: the first of these buttons the page shows and enables (返回, 回登入頁面,
+    registration's 取消). A page without one (login, the home menu, a forced password change)
+    ignores Escape: it never ends a session."""
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", show=False)]
     ready = True  # False while widgets of compose_later are still to be mounted
     captcha: Captcha | None = None  # set by compose_captcha on pages that have one
     DEFAULT_CSS = """
@@ -230,6 +248,60 @@ class KioskScreen(ShellScreen):
             self.field("captcha-input").input.focus()
             return False
         return True
+
+    # ------------------------------------------------------------------ keys
+
+    def action_back(self) -> None:
+        """Escape = the page's 返回 (see ``BACK_BUTTONS``), pressed as a tap would press it."""
+        if self.app.screen is not self:
+            return
+        for button_id in self.BACK_BUTTONS:
+            for button in self.query(f"#{button_id}").results(Button):
+                if button.display and not button.disabled:
+                    button.press()
+                    return
+
+    def action_page(self, direction: int) -> None:
+        """PageDown/PageUp scroll the body a page, never past its content: what the body shows
+        after the key is always part of the page (a scroll left past the end by a shrinking
+        hint list is pulled back first)."""
+        body = self.query_one("#body", VerticalScroll)
+        step = max(1, body.scrollable_content_region.height - 2)
+        target = min(max(0, body.scroll_y + direction * step), body.max_scroll_y)
+        body.scroll_to(y=target, animate=False, force=True)
+
+    def on_key(self, event: events.Key) -> None:
+        """PageDown/PageUp: :meth:`action_page` (the body's own binding would scroll first).
+        Arrow keys move between the buttons of a row (left/right) and across the home menu's
+        grid (all four), as people expect of a button row; in a box they stay the box's."""
+        if event.key in ("pagedown", "pageup"):
+            event.stop()
+            event.prevent_default()
+            self.action_page(1 if event.key == "pagedown" else -1)
+            return
+        step = _ARROWS.get(event.key)
+        focused = self.focused
+        if step is None or not isinstance(focused, Button) or focused.parent is None:
+            return
+        row = focused.parent
+        columns = _grid_columns(row)
+        if columns is None and not row.has_class("buttons"):
+            return
+        if columns is None:
+            if event.key in ("up", "down"):
+                return  # a row: up and down scroll the page as before
+            columns = 1
+        buttons = [b for b in row.query_children(Button) if b.display and b.focusable]
+        if focused not in buttons:
+            return
+        across = event.key in ("left", "right")
+        index = buttons.index(focused) + (step if across else step * columns)
+        event.stop()
+        event.prevent_default()
+        if 0 <= index < len(buttons):
+            # at once, not on the next tick (focus()): a burst of arrows (a held key) each moves on
+            # from where the last one went
+            self.set_focus(buttons[index])
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "language":

@@ -42,11 +42,7 @@ class BasicDataScreen(KioskScreen):
     def compose_body(self) -> ComposeResult:
         c = self.candidate
         yield TLabel("ui.basic_data.heading", classes="page-heading")
-        yield TLabel(
-            "ui.basic_data.required" if self.required else "ui.basic_data.intro",
-            classes="note",
-            id="intro",
-        )
+        yield TLabel(self._intro_key(), classes="note", id="intro")
         id_key = "ui.field.resident_id" if c.nationality == "foreign" else "ui.field.national_id"
         for row_id, key, value in (
             ("account", "ui.field.account", c.account),
@@ -62,6 +58,14 @@ class BasicDataScreen(KioskScreen):
             if not self.required:
                 yield TButton("ui.common.back", id="back")
         yield Static("", id="message", classes="message -empty", markup=False)
+
+    def _intro_key(self) -> str:
+        """A legacy certificate holder is no group candidate: each gets the guide's own words."""
+        if not self.required:
+            return "ui.basic_data.intro"
+        if self.candidate.origin == "legacy":
+            return "ui.basic_data.required_legacy"
+        return "ui.basic_data.required"
 
     def on_mount(self) -> None:
         self.query_one("#chinese-name").focus()

@@ -42,7 +42,7 @@ class ChangePasswordScreen(KioskScreen):
         yield LabelledField(
             "password",
             "ui.field.new_password",
-            rule_field="password",
+            rule_field="new_password",
             password=True,
             max_length=72,
             context=self._password_context,
@@ -69,7 +69,12 @@ class ChangePasswordScreen(KioskScreen):
             "account": self.candidate.account,
             "chinese_name": self.candidate.chinese_name,
             "email": self.candidate.email,
+            "current_password": self.value("current-password"),  # "" when forced: no field
         }
+
+    @on(Input.Changed, "#current-password")
+    def _current_changed(self) -> None:
+        self.recheck("password")
 
     @on(Input.Changed, "#password")
     def _password_changed(self) -> None:

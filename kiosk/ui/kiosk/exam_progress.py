@@ -120,9 +120,17 @@ class RegistrationProgressScreen(KioskScreen):
     async def _rebuild(self, registrations: list[RegistrationView]) -> None:
         self.registrations = registrations
         box = self.query_one("#registrations", Vertical)
+        focused = self.focused
+        inside = focused is not None and box in focused.ancestors
+        if inside:  # its button goes: no focus in between (the top bar takes none either)
+            self.set_focus(None)
         await box.remove_children()
         await box.mount_all(RegistrationBlock(view) for view in self.registrations)
         self.query_one("#registrations-none").display = not self.registrations
+        if inside:  # the focus stays with the list, without scrolling the answer away
+            buttons = self.query("#registrations Button").results(Button)
+            target = next(iter(buttons), None) or self.query_one("#back", Button)
+            target.focus(scroll_visible=False)
         message = self.query_one("#message", Static)
         if not message.has_class("-empty"):  # the answer to a cancel: bring it into view
             self.call_after_refresh(

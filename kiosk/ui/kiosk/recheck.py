@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Checkbox, Static
 
+from kiosk.core.exams import display_name, english_rendering
 from kiosk.core.results import PartView, ResultView
 from kiosk.infra.i18n import t
 from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
@@ -32,7 +33,7 @@ def part_status(part: PartView, language: str) -> str:
         language,
         score=str(part.recheck.new_score or ""),
     )
-    return t("ui.recheck.status", language, part=part.part, status=status)
+    return t("ui.recheck.status", language, part=display_name(part.part, language), status=status)
 
 
 class RecheckBlock(Vertical):
@@ -42,7 +43,7 @@ class RecheckBlock(Vertical):
     DEFAULT_CSS = """
     RecheckBlock { height: auto; border: round $primary; padding: 0 1; margin: 0 0 1 0; }
     RecheckBlock > .recheck-title { text-style: bold; }
-    RecheckBlock > Checkbox { margin: 0; }
+    RecheckBlock > Checkbox { margin: 0; width: 1fr; height: auto; text-wrap: wrap; }
     """
 
     def __init__(self, view: ResultView) -> None:
@@ -67,7 +68,11 @@ class RecheckBlock(Vertical):
 
     @staticmethod
     def choice(part: PartView, language: str) -> Content:
-        return plain(t("ui.recheck.choice", language, part=part.part, score=str(part.score)))
+        # the score right after the Chinese name: a checkbox's label is one line, and a long
+        # English rendering cut at 80 columns must not take the score with it
+        line = t("ui.recheck.choice", language, part=part.part, score=str(part.score))
+        rendering = english_rendering(part.part, language)
+        return plain(f"{line} {rendering}" if rendering else line)
 
     def apply_language(self, language: str) -> None:
         view = self.view
@@ -189,7 +194,7 @@ class RecheckScreen(AreaScreen):
 
         language = current_language()
         fee = f"{len(parts) * self.kiosk.settings.recheck_fee:,}"
-        lines = [t("ui.recheck.choice", language, part=p.part, score=str(p.score)) for p in parts]
+        lines = [RecheckBlock.choice(p, language).plain for p in parts]
         lines.append(t("ui.recheck.confirm_fee", language, fee=fee))
         score_ids = [p.score_id for p in parts]
 

@@ -70,7 +70,7 @@ class RegistrationScreen(KioskScreen):
             "account",
             "ui.field.account",
             rule_field="account",
-            max_length=30,
+            max_length=60,  # a 31st character shows, with the length rule's ✗
             value=p("account", ""),
         )
 
@@ -236,10 +236,11 @@ class RegistrationScreen(KioskScreen):
         id_key = "resident_id" if data.nationality == "foreign" else "national_id"
         empty = t("ui.registration.empty", language)
         account = data.account.strip() or empty
-        masked = national_id.mask(national_id.normalize(data.national_id)) or empty
+        # in full: the candidate is asked to check it, on their own form
+        whole = national_id.normalize(data.national_id) or empty
         lines = [
             t("ui.registration.confirm_account", language, account=account),
-            t(f"ui.registration.confirm_{id_key}", language, national_id=masked),
+            t(f"ui.registration.confirm_{id_key}", language, national_id=whole),
             t("ui.registration.confirm_note", language),
         ]
 

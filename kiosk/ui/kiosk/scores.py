@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
+from kiosk.core.exams import display_name
 from kiosk.core.results import ResultView
 from kiosk.infra.i18n import t
 from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
@@ -32,7 +33,7 @@ def result_lines(view: ResultView, language: str) -> list[str]:
             t(
                 "ui.scores.part",
                 language,
-                part=part.part,
+                part=display_name(part.part, language),
                 score=str(part.score),
                 mark=str(part.pass_mark),
                 verdict=verdict(part.passed, language),

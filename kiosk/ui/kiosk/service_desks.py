@@ -9,8 +9,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
+from kiosk.core.exams import display_name
 from kiosk.infra import assets
-from kiosk.ui.widgets.text import TButton, TLabel, plain
+from kiosk.ui.widgets.text import TButton, TLabel, current_language, plain
 
 from .base import KioskScreen
 
@@ -21,8 +22,8 @@ class ServiceDesksScreen(KioskScreen):
     DEFAULT_CSS = """
     ServiceDesksScreen #desks { height: auto; margin: 1 0 0 0; }
     ServiceDesksScreen .desk { height: auto; }
-    ServiceDesksScreen .desk-name { width: 24; text-style: bold; }
-    ServiceDesksScreen .desk-contact { width: 1fr; }
+    ServiceDesksScreen .desk-name { width: 2fr; min-width: 24; text-style: bold; margin: 0 1 0 0; }
+    ServiceDesksScreen .desk-contact { width: 3fr; }
     ServiceDesksScreen #general { text-style: bold; margin: 1 0 0 0; }
     """
 
@@ -35,7 +36,7 @@ class ServiceDesksScreen(KioskScreen):
             for subject in dict.fromkeys(row.subject_zh for row in assets.subjects()):
                 desk = desks.get(subject)
                 with Horizontal(classes="desk"):
-                    yield Static(plain(subject), classes="desk-name", markup=False)
+                    yield CertificationName(subject)
                     if desk is None:  # no desk row in the assets: never make one up
                         yield TLabel(
                             "ui.service_desks.general_only",
@@ -66,3 +67,17 @@ class ServiceDesksScreen(KioskScreen):
     @on(Button.Pressed, "#back")
     def back(self) -> None:
         self.app.pop_screen()
+
+
+class CertificationName(Static):
+    """A certification's official Chinese name; in English with its rendering (a translation)."""
+
+    def __init__(self, name_zh: str) -> None:
+        super().__init__("", classes="desk-name", markup=False)
+        self.name_zh = name_zh
+
+    def on_mount(self) -> None:
+        self.apply_language(current_language())
+
+    def apply_language(self, language: str) -> None:
+        self.update(plain(display_name(self.name_zh, language)))

@@ -67,15 +67,14 @@ class CaptchaWidget(Horizontal):
         yield refresh
 
     def on_mount(self) -> None:
-        # After the first paint: the drawing thread imports Pillow, which would hold the GIL
-        # while the login page is being laid out.
+        # After the first paint: nothing the login page needs first waits for the picture.
         self.call_after_refresh(self.show_current)
 
     def show_current(self) -> None:
         """Draw the challenge that is valid now (a new one if the last was used or expired).
 
-        Drawing imports Pillow and the captcha library the first time: that happens in a thread so
-        the login screen is interactive at once and the picture follows a moment later.
+        Drawn in a thread (glyphs of our own: about a millisecond), so the login screen is
+        interactive at once and the picture follows a moment later.
         """
         self._draw()
 

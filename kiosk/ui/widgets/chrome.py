@@ -34,10 +34,12 @@ class TopBar(Horizontal):
     async def _mount_buttons(self) -> None:
         if not self.is_attached:
             return  # the app is closing (a signal, a hang-up): mounting now would crash it
-        await self.mount(
-            TButton("ui.chrome.language", id="language", compact=True),
-            TButton("ui.chrome.end_session", id="end-session", compact=True, variant="warning"),
-        )
+        language = TButton("ui.chrome.language", id="language", compact=True)
+        end = TButton("ui.chrome.end_session", id="end-session", compact=True, variant="warning")
+        # Reached by F2/F9 and by a tap, never by Tab: a Tab that wrapped onto 結束使用 and an
+        # Enter ended a session by surprise (issue 12). Focus never lands in the top bar.
+        language.can_focus = end.can_focus = False
+        await self.mount(language, end)
         built = getattr(self.screen, "top_bar_built", None)
         if built is not None:
             built()  # the page's Built signal waits for these buttons too

@@ -29,15 +29,23 @@ from kiosk.core import rules
 from kiosk.infra.i18n import t
 from kiosk.ui.widgets.text import current_language, plain
 
-GLYPHS = {"pending": "-", "ok": "✓", "error": "✗", "warning": "!"}
-STYLES = {"pending": "dim", "ok": "green", "error": "bold red", "warning": "yellow"}
+GLYPHS = {"pending": "-", "ok": "✓", "error": "✗", "warning": "!", "advice": " "}
+STYLES = {
+    "pending": "dim",
+    "ok": "green",
+    "error": "bold red",
+    "warning": "yellow",
+    "advice": "dim",
+}
+"""``advice``: a warning that is not raised (an e-mail that is no free mail) is a note without a
+mark — a green ✓ beside 「免費信箱易將通知信件列為垃圾郵件…」 read as approval of free mail."""
 
 
 def _pending(field: str) -> tuple[rules.RuleCheck, ...]:
     """The rule lines before the first keystroke, without running any check (start-up stays
     cheap: some checks load their data — common passwords, phone metadata — on first use)."""
     return tuple(
-        rules.RuleCheck(rule, False, "error", f"rules.{field}.{rule}")
+        rules.RuleCheck(rule, False, "error", rules.message_key(field, rule))
         for rule in rules.rules_for(field)
     )
 
@@ -117,7 +125,9 @@ class RuleHints(Widget):
     def state_of(self, check: rules.RuleCheck) -> str:
         if not self.touched:
             return "pending"
-        return "ok" if check.ok else check.severity
+        if check.ok:
+            return "advice" if check.severity == "warning" else "ok"
+        return check.severity
 
     def _render_lines(self) -> None:
         language = current_language()
@@ -125,7 +135,7 @@ class RuleHints(Widget):
         rows: list[Row] = []
         for check in checks:
             state = self.state_of(check)
-            if not self.expanded and state in ("ok", "pending"):
+            if not self.expanded and state in ("ok", "pending", "advice"):
                 continue
             text_style = STYLES[state] if state != "ok" else ""
             rows.append((GLYPHS[state], STYLES[state], t(check.message_key, language), text_style))
