@@ -183,7 +183,7 @@ def warm_common() -> None:
     with contextlib.suppress(Exception):
         config.Settings()
     sqlalchemy.orm.configure_mappers()
-    captcha.render_text("00000", seed=0)  # PIL, the captcha library, its font files
+    captcha.render_text("00000", seed=0)  # the glyph tables, drawn once
     del bcrypt, passwords, store, tables, textual
 
 
