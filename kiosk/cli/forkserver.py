@@ -2,7 +2,7 @@
 session needs, and forks a session for each browser connection.
 
 ``serve`` used to start a whole Python process per visitor (``<python> -m kiosk run``): each one
-imports Textual, the pages, pydantic, SQLAlchemy, pypinyin's tables ... (≈ 1 s of CPU and
+imports Textual, the pages, pydantic, SQLAlchemy, the shipped tables ... (≈ 1 s of CPU and
 ≈ 100 MiB each). Here that work is done once. ``serve`` starts this module as a process of its
 own (``python -m kiosk.cli.forkserver``, a clean interpreter: no aiohttp, no event loop), which
 warms the served app (:class:`Target`) and then waits on a Unix socket; for each connection
@@ -94,7 +94,7 @@ class KioskTarget(Target):
                 """Done below, in this thread: no settings, log line or thread of a session."""
 
         warm_common()
-        kiosk_app.warm_up()  # rules, e-mail and phone metadata, pypinyin, the pages after login
+        kiosk_app.warm_up()  # rules, e-mail and phone metadata, the reading table, the pages after login
         warm_paint(lambda: Unseen(captcha_source=lambda: "00000", captcha_seed=0))
         del LoginScreen
 
@@ -166,7 +166,7 @@ class EntryTarget(Target):
 def warm_common() -> None:
     """What both apps' sessions load: the driver textual-serve's sessions run with, settings
     (pydantic), the store's modules and mapped schema (no engine: each session makes its own),
-    bcrypt, the captcha drawing and its font; and every app's CSS is parsed once, here."""
+    bcrypt, the captcha glyphs; and every app's CSS is parsed once, here."""
     import bcrypt
     import sqlalchemy.orm
     import textual._xterm_parser
