@@ -36,12 +36,15 @@ class Choice:
 
 
 def find(choices: Sequence[Choice], text: str, limit: int) -> list[Choice]:
-    """Choices matching ``text``: the Chinese name (臺 and 台 alike), then the English name."""
+    """Choices matching ``text``: the Chinese name (臺 and 台 alike), then the names ``text``
+    abbreviates (台大, 清大: ``assets.search_abbreviation``), then the English name."""
     by_value = {choice.value: choice for choice in choices}
     names = tuple(by_value)
     found: list[str] = []
     for variant in dict.fromkeys((text, text.replace("台", "臺"), text.replace("臺", "台"))):
         found += [name for name in assets.search(names, variant, limit) if name not in found]
+    if len(found) < limit:
+        found += [n for n in assets.search_abbreviation(names, text, limit) if n not in found]
     parts = text.lower().split()
     if parts and text.isascii():
         found += [
@@ -79,8 +82,9 @@ class Picker(LabelledField):
     """
 
     DEFAULT_CSS = """
-    Picker > .picker-options { height: auto; max-height: 6; width: 1fr; max-width: 50;
-                               margin: 0 0 0 20; border: none; padding: 0; background: $panel; }
+    Picker > .picker-options { column-span: 2; height: auto; max-height: 6; width: 1fr;
+                               max-width: 70; margin: 0 0 0 20; border: none; padding: 0;
+                               background: $panel; }
     Picker > .picker-options:focus { background: $panel; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
