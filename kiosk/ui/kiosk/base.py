@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
+from textual.geometry import Region
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Input
@@ -40,6 +41,11 @@ class KioskScreen(ShellScreen):
     """A portal page. Subclasses set ``TITLE_KEY`` and implement :meth:`compose_body`."""
 
     TITLE_KEY: ClassVar[str] = "ui.app.title"
+    AUTO_FOCUS = "#body, #body *"
+    """Where the focus goes when a page opens or comes back with nothing focused (its focused
+    button was removed while a confirmation was up): the page's first focusable widget, never
+    the top bar (Textual's default, ``*``, picks the English button: the next Enter would
+    switch the language)."""
     BODY_TAKES_FOCUS: ClassVar[bool] = False
     """Reading pages (a notice, a list) let the body take focus so the arrow keys scroll it. On a
     form the focus lives in the fields, which scroll themselves into view: a focused body losing
@@ -171,6 +177,38 @@ class KioskScreen(ShellScreen):
         )
         yield LabelledField("captcha-input", "ui.field.captcha_input", max_length=12)
 
+    def show_message(self, key: str | None, *, kind: str = "error", **values: str) -> None:
+        """The page's answer, brought into view where the eye is (``keep_answer_in_view``)."""
+        super().show_message(key, kind=kind, **values)
+        if key:
+            self.call_after_refresh(self.keep_answer_in_view)
+
+    def keep_answer_in_view(self) -> None:
+        """Scroll the body the least that shows the message line together with the focused
+        widget (the field to fix, or the button just pressed). When both do not fit, the focused
+        widget stays in view: its own error line under it is the answer there, and typing into a
+        box off the screen would be typing blind."""
+        bodies = self.query("#body")
+        messages = self.query("#message")
+        if not bodies or not messages or messages.first().has_class("-empty"):
+            return
+        body = cast(VerticalScroll, bodies.first())
+        view = body.scrollable_content_region
+        target = messages.first().region
+        focused = self.focused
+        if focused is not None and body in focused.ancestors and focused.region:
+            both = target.union(focused.region)
+            target = both if both.height <= view.height else Region()
+        if not target:
+            return
+        if target.y < view.y:
+            delta = target.y - view.y
+        elif target.bottom > view.bottom:
+            delta = min(target.bottom - view.bottom, target.y - view.y)
+        else:
+            return
+        body.scroll_to(y=body.scroll_y + delta, animate=False, immediate=True)
+
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """The code box and its picture are seen together: on a short terminal the focus scroll
         alone leaves the picture, just above the box, under the top bar."""
@@ -255,7 +293,7 @@ class KioskScreen(ShellScreen):
         from kiosk.ui.widgets.captcha import CaptchaWidget
 
         for row in self.query(LabelledField):
-            row.clear()
+            row.clear(collapse=True)
         boxes = self.query(CaptchaWidget)
         if boxes:
             boxes.first().renew()

@@ -120,9 +120,13 @@ class RegistrationProgressScreen(KioskScreen):
     async def _rebuild(self, registrations: list[RegistrationView]) -> None:
         self.registrations = registrations
         box = self.query_one("#registrations", Vertical)
+        focused = self.focused
+        lost = focused is None or box in focused.ancestors  # a cancel button, now replaced
         await box.remove_children()
         await box.mount_all(RegistrationBlock(view) for view in self.registrations)
         self.query_one("#registrations-none").display = not self.registrations
+        if lost:  # not to the top bar, where Textual would put it
+            self.query_one("#back", Button).focus()
         message = self.query_one("#message", Static)
         if not message.has_class("-empty"):  # the answer to a cancel: bring it into view
             self.call_after_refresh(

@@ -211,7 +211,7 @@ class Picker(LabelledField):
             self.screen.set_focus(self.input)
         self.screen.focus_next()
 
-    def clear(self) -> None:
-        super().clear()
+    def clear(self, *, collapse: bool = False) -> None:
+        super().clear(collapse=collapse)
         self._chosen = ""
         self.close()
