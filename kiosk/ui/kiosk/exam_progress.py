@@ -67,6 +67,7 @@ class RegistrationBlock(Vertical):
 
 
 class RegistrationProgressScreen(KioskScreen):
+    BODY_TAKES_FOCUS = True  # a list to read: the arrow keys scroll it; a cancel leaves it here
     TITLE_KEY = "ui.progress.title"
 
     def __init__(self) -> None:
@@ -125,8 +126,8 @@ class RegistrationProgressScreen(KioskScreen):
         await box.remove_children()
         await box.mount_all(RegistrationBlock(view) for view in self.registrations)
         self.query_one("#registrations-none").display = not self.registrations
-        if lost:  # not to the top bar, where Textual would put it
-            self.query_one("#back", Button).focus()
+        if lost:  # on the page (Textual would pick the top bar), where the answer is seen
+            self.query_one("#body").focus(scroll_visible=False)
         message = self.query_one("#message", Static)
         if not message.has_class("-empty"):  # the answer to a cancel: bring it into view
             self.call_after_refresh(
