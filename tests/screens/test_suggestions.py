@@ -104,3 +104,19 @@ async def test_abbreviations_find_the_school(
         await pilot.press("down", "enter")
         await pilot.pause()
         assert screen.query_one("#school", Input).value == school
+
+
+@pytest.mark.parametrize("size", [*SIZES, (100, 60)])
+async def test_a_click_below_an_open_list_lands_where_it_was_aimed(
+    app_factory: Callable[..., KioskApp], size: tuple[int, int]
+) -> None:
+    """The list closes when the focus leaves the picker; the rows below must not move up under
+    the pointer meanwhile (issue 12, item 1): one click on 回登入頁面 goes back to login."""
+    from tests.screens.conftest import click, screen_name
+
+    app = app_factory()
+    async with app.run_test(size=size) as pilot:
+        await open_registration(pilot, "zh-TW")
+        await type_school(pilot, "大學")
+        await click(pilot, "#cancel")
+        await wait_for(pilot, lambda: screen_name(pilot) == "LoginScreen")

@@ -20,6 +20,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Container
 from textual.widgets import Input, OptionList
 
 from kiosk.infra import assets
@@ -82,11 +83,21 @@ class Picker(LabelledField):
     """
 
     DEFAULT_CSS = """
-    Picker > .picker-options { column-span: 2; height: auto; max-height: 6; width: 1fr;
-                               max-width: 70; margin: 0 0 0 20; border: none; padding: 0;
-                               background: $panel; }
+    Picker { layout: vertical; }
+    Picker > .picker-row { layout: grid; grid-size: 2; grid-columns: 20 1fr; grid-rows: auto;
+                           height: auto; }
+    Picker > .picker-row > .field-error { column-span: 2; color: $error; text-style: bold;
+                                          padding: 0 0 0 20; height: auto; }
+    Picker > .picker-row > .field-error.-empty { display: none; }
+    Picker > .picker-options { height: auto; max-height: 6; width: 1fr; max-width: 70;
+                               margin: 0 0 0 20; border: none; padding: 0; background: $panel;
+                               overlay: screen; constrain: none inflect; }
     Picker > .picker-options:focus { background: $panel; }
     """
+    """The list is an overlay: drawn over the rows below, it displaces nothing, so closing it
+    when the focus leaves (a click on 存檔 below it) moves nothing under the pointer. An overlay
+    needs a vertical parent (a grid lays out every child), so the field's own grid is a row
+    inside the picker."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "open_list", "Suggestions", show=False),
         Binding("tab", "leave", "Next field", show=False),
@@ -104,7 +115,7 @@ class Picker(LabelledField):
         self._chosen = ""
 
     def compose(self) -> ComposeResult:
-        yield from super().compose()
+        yield Container(*super().compose(), classes="picker-row")
         options = _Suggestions(id=f"{self.input_id}-options", classes="picker-options")
         options.display = False
         yield options
