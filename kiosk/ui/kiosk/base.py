@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.geometry import Region
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Input
@@ -188,33 +187,52 @@ class KioskScreen(ShellScreen):
         widget (the field to fix, or the button just pressed). When both do not fit, the focused
         widget stays in view: its own error line under it is the answer there, and typing into a
         box off the screen would be typing blind."""
-        bodies = self.query("#body")
         messages = self.query("#message")
-        if not bodies or not messages or messages.first().has_class("-empty"):
+        if not messages or messages.first().has_class("-empty"):
             return
-        body = cast(VerticalScroll, bodies.first())
-        view = body.scrollable_content_region
-        target = messages.first().region
+        message = messages.first()
         focused = self.focused
-        if focused is not None and body in focused.ancestors and focused.region:
-            both = target.union(focused.region)
-            target = both if both.height <= view.height else Region()
-        if not target:
-            return
-        if target.y < view.y:
-            delta = target.y - view.y
-        elif target.bottom > view.bottom:
-            delta = min(target.bottom - view.bottom, target.y - view.y)
+        in_body = focused is not None and any(a.id == "body" for a in focused.ancestors)
+        if focused is not None and in_body and focused.region:
+            if not self.show_together(message, focused):
+                self.show_together(focused)
         else:
-            return
-        body.scroll_to(y=body.scroll_y + delta, animate=False, immediate=True)
+            self.show_together(message)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """The code box and its picture are seen together: on a short terminal the focus scroll
         alone leaves the picture, just above the box, under the top bar."""
         if event.widget.id == "captcha-input":
             for row in self.query(".captcha-row"):
-                self.call_after_refresh(row.scroll_visible, animate=False)
+                self.call_after_refresh(self.show_together, row, event.widget)
+
+    def show_together(self, *widgets: Widget) -> bool:
+        """Scroll the body the least (at once: a running focus animation stops) that shows all of
+        ``widgets``; False when they do not fit together (nothing scrolled). Scrolling to one of
+        them alone left the other out: the picture above the code box put the box under the
+        footer at 80x24."""
+        bodies = self.query("#body")
+        if not bodies:
+            return False
+        body = cast(VerticalScroll, bodies.first())
+        view = body.scrollable_content_region
+        regions = [w.region for w in widgets if w.is_attached and w.region]
+        if not regions:
+            return False
+        target = regions[0]
+        for region in regions[1:]:
+            target = target.union(region)
+        if target.height > view.height:
+            return False
+        if target.y < view.y:
+            delta = target.y - view.y
+        elif target.bottom > view.bottom:
+            delta = target.bottom - view.bottom
+        else:
+            delta = 0
+        if delta or body.scroll_y != round(body.scroll_y):
+            body.scroll_to(y=round(body.scroll_y + delta), animate=False, immediate=True)
+        return True
 
     def on_captcha_widget_refreshed(self) -> None:
         """A new picture: a code typed for the old one cannot be right; type the new one."""
