@@ -71,7 +71,10 @@ def message(app: KioskApp) -> str:
 
 
 def temporary_password(text: str) -> str:
-    for token in text.replace("：", " ").replace(":", " ").replace("，", " ").split():
+    # a temporary password has no comma (kiosk.core.passwords): one ends an English SMS clause
+    for token in (
+        text.replace("：", " ").replace(":", " ").replace("，", " ").replace(",", " ").split()
+    ):
         if len(token) >= 12 and any(c.isupper() for c in token) and any(c.isdigit() for c in token):
             return token
     raise AssertionError(f"no temporary password in {text!r}")
