@@ -182,7 +182,7 @@ class KioskScreen(ShellScreen):
         if key:
             self.call_after_refresh(self.keep_answer_in_view)
 
-    def keep_answer_in_view(self) -> None:
+    def keep_answer_in_view(self, tries: int = 10) -> None:
         """Scroll the body the least that shows the message line together with the focused
         widget (the field to fix, or the button just pressed). When both do not fit, the focused
         widget stays in view: its own error line under it is the answer there, and typing into a
@@ -191,6 +191,11 @@ class KioskScreen(ShellScreen):
         if not messages or messages.first().has_class("-empty"):
             return
         message = messages.first()
+        if not message.region and tries:
+            # A line shown from hidden while a worker waits on a locked database was laid out
+            # only frames later (refresh callbacks came first, measured): look again shortly.
+            self.set_timer(0.05, lambda: self.keep_answer_in_view(tries - 1))
+            return
         focused = self.focused
         in_body = focused is not None and any(a.id == "body" for a in focused.ancestors)
         if focused is not None and in_body and focused.region:
