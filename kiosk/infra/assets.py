@@ -157,6 +157,51 @@ def demo_candidates() -> list[dict[str, Any]]:
         return list(tomllib.load(handle)["candidate"])
 
 
+_FORMAL_PREFIXES = ("國立", "私立")
+
+
+def abbreviation_rank(name: str, text: str) -> tuple[bool, int] | None:
+    """How well ``text`` reads as an abbreviation of ``name``; smaller is better, None: not one.
+
+    No sourced list of school abbreviations was found (``assets/DATA-SOURCES.md``), so they are
+    recognised by the rule people abbreviate by: the characters typed appear in the name in the
+    same order, the name read without its 國立/私立 prefix and with 台 and 臺 alike — 台大 in
+    國立臺灣大學, 清大 in 國立清華大學, 北科 in 國立臺北科技大學, 資工 in 資訊工程學系. The rank:
+    first whether the abbreviation starts where the name does (台科大: 臺灣科技大學 before
+    南臺科技大學), then how many characters it spans (北科: 臺北科技大學 before 臺北城市科技大學).
+    Equal ranks keep the list's order (schools: the MOE code's, so 台大 lists 國立臺灣大學 before
+    國立臺北大學).
+    """
+    wanted = text.replace("台", "臺")
+    body = name.replace("台", "臺")
+    for prefix in _FORMAL_PREFIXES:
+        body = body.removeprefix(prefix)
+    best: tuple[bool, int] | None = None
+    for start, char in enumerate(body):
+        if char != wanted[0]:
+            continue
+        at = start
+        for later in wanted[1:]:
+            at = body.find(later, at + 1)
+            if at < 0:
+                break
+        else:
+            rank = (start > 0, at - start + 1)
+            best = rank if best is None else min(best, rank)
+    return best
+
+
+def search_abbreviation(names: tuple[str, ...], text: str, limit: int = 20) -> list[str]:
+    """Names ``text`` abbreviates (see :func:`abbreviation_rank`), the likeliest first; only for
+    two or more characters typed without spaces (one character would match half the list)."""
+    if len(text) < 2 or text.isascii() or any(ch.isspace() for ch in text):
+        return []
+    ranks = {name: abbreviation_rank(name, text) for name in names}
+    hits = [name for name in names if ranks[name] is not None]
+    hits.sort(key=lambda name: ranks[name] or (False, 0))  # stable: ties keep the list's order
+    return hits[:limit]
+
+
 def search(names: tuple[str, ...], text: str, limit: int = 20) -> list[str]:
     """Names containing every whitespace-separated part of ``text``; prefix matches first."""
     parts = text.split()

@@ -153,6 +153,7 @@ class ShellScreen(Screen[None]):
     STORE_BUSY: ClassVar[str] = "ui.error.store_busy"
     UNEXPECTED: ClassVar[str] = "ui.error.unexpected"
     _worker_token = -1
+    _busy_focus: frozenset[str] = frozenset()  # busy buttons that had the focus
 
     @property
     def shell(self) -> ShellApp:
@@ -182,12 +183,21 @@ class ShellScreen(Screen[None]):
         self._worker_token = self.shell.session_token
 
     def set_busy(self, button_id: str, busy: bool) -> None:
-        """While a worker runs, its button shows progress and cannot be pressed again."""
+        """While a worker runs, its button shows progress and cannot be pressed again.
+
+        A disabled button loses the focus (Textual hands it to a neighbour, which scrolls the
+        page there: 返回, or a box above). So a button that had the focus gets it back when its
+        work ends; an answer that names a field to fix moves it there afterwards."""
         button = self.query_one(f"#{button_id}", Button)
+        had_focus = button.has_focus
         button.disabled = busy
         button.loading = busy
         if busy:
+            self._busy_focus = self._busy_focus | {button_id} if had_focus else self._busy_focus
             self.start_work()
+        elif button_id in self._busy_focus:
+            self._busy_focus = self._busy_focus - {button_id}
+            button.focus()
 
     def is_busy(self, button_id: str) -> bool:
         """True while the button's worker runs (Enter in a field must not start a second one)."""

@@ -369,7 +369,7 @@ def test_kiosk_in_chromium_logs_in_to_the_candidate_area(
             assert len(apps) == 1  # one app process for this connection
 
             # Focus moves are checked on screen before typing on: the focused field shows its
-            # whole rule checklist, and hides the lines that pass once it loses focus.
+            # whole rule checklist, which stays open once it loses focus (nothing moves).
             click_cell(page, 30, row_of(page, "* 帳號"))
             wait_text(page, "帳號長度：最大為30個英文字元")
             page.keyboard.type("wang2026")
@@ -382,15 +382,24 @@ def test_kiosk_in_chromium_logs_in_to_the_candidate_area(
             wait_text(page, "密碼長度至少為12個字元")
             page.keyboard.type("Kiosk#Demo2026")
             wait_text(page, "*" * len("Kiosk#Demo2026"))  # masked
-            click_cell(page, 30, row_of(page, "* 輸入驗證碼"))
-            wait_gone(page, "密碼長度至少為12個字元")
-            # the code box is focused once its background differs from the blurred account box
+            # the open checklists push the code box below the screen: a person scrolls to it
+            box = page.locator(".xterm-screen").bounding_box()
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            for _ in range(30):  # a notch scrolls a few rows: these reach the page's end
+                page.mouse.wheel(0, 100)
+            wait_text(page, "建議避免使用")  # the end of the 請注意 box: it scrolls no further
+            wait_text(page, "* 輸入驗證碼")
+            code_row = row_of(page, "* 輸入驗證碼")
+            blurred = page.evaluate("(y) => window.__background(30, y)", code_row)
+            click_cell(page, 30, code_row)
+            # the code box is focused once its background differs from its blurred one
             page.wait_for_function(
-                "([y, other]) => JSON.stringify(window.__background(30, y))"
-                " !== JSON.stringify(window.__background(30, other))",
-                arg=[row_of(page, "* 輸入驗證碼"), row_of(page, "* 帳號")],
+                "([y, before]) => JSON.stringify(window.__background(30, y))"
+                " !== JSON.stringify(before)",
+                arg=[code_row, blurred],
                 timeout=60_000,
             )
+            assert row_of(page, "* 輸入驗證碼") == code_row  # leaving the password moved nothing
             page.keyboard.type("12345")
             wait_text(page, "12345")
             login_png = page.screenshot()

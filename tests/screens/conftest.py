@@ -150,3 +150,23 @@ def visible_text(app: Any) -> str:
             rows.setdefault(float(y.group(1)), []).append((float(x.group(1)), body))
     lines = ["".join(b for _, b in sorted(parts)) for _, parts in sorted(rows.items())]
     return html.unescape("\n".join(lines)).replace("\xa0", " ")
+
+
+async def click(pilot: Pilot[Any], target: Any, offset: tuple[int, int] = (1, 0)) -> None:
+    """One click on ``target`` (a widget or selector) the way a person makes it: if it is not on
+    screen, the page is scrolled to it first (a wheel or a swipe: the focus stays where it is),
+    then one press and release where it is drawn (asserted to be it, or a part of it)."""
+    widget = pilot.app.screen.query_one(target) if isinstance(target, str) else target
+    await wait_for(pilot, lambda: not widget.disabled and not widget.has_class("-active"))
+
+    def on_screen() -> bool:
+        return bool(widget.region) and pilot.app.screen.region.contains_region(widget.region)
+
+    if not on_screen():
+        pilot.app.screen.scroll_to_widget(widget, animate=False)
+        await wait_for(pilot, on_screen)
+        await pilot.pause()
+    x, y = widget.region.x + offset[0], widget.region.y + offset[1]
+    under, _ = pilot.app.screen.get_widget_at(x, y)
+    assert widget in under.ancestors_with_self, f"{widget!r} is not under the pointer: {under!r}"
+    await pilot.click(offset=(x, y))

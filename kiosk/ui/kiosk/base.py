@@ -53,6 +53,11 @@ class KioskScreen(ShellScreen):
     """A portal page. Subclasses set ``TITLE_KEY`` and implement :meth:`compose_body`."""
 
     TITLE_KEY: ClassVar[str] = "ui.app.title"
+    AUTO_FOCUS = "#body, #body *"
+    """Where the focus goes when a page opens or comes back with nothing focused (its focused
+    button was removed while a confirmation was up): the page's first focusable widget, never
+    the top bar (Textual's default, ``*``, picks the English button: the next Enter would
+    switch the language)."""
     BODY_TAKES_FOCUS: ClassVar[bool] = False
     """Reading pages (a notice, a list) let the body take focus so the arrow keys scroll it. On a
     form the focus lives in the fields, which scroll themselves into view: a focused body losing
@@ -189,12 +194,68 @@ class KioskScreen(ShellScreen):
         )
         yield LabelledField("captcha-input", "ui.field.captcha_input", max_length=12)
 
+    def show_message(self, key: str | None, *, kind: str = "error", **values: str) -> None:
+        """The page's answer, brought into view where the eye is (``keep_answer_in_view``)."""
+        super().show_message(key, kind=kind, **values)
+        if key:
+            self.call_after_refresh(self.keep_answer_in_view)
+
+    def keep_answer_in_view(self, tries: int = 10) -> None:
+        """Scroll the body the least that shows the message line together with the focused
+        widget (the field to fix, or the button just pressed). When both do not fit, the focused
+        widget stays in view: its own error line under it is the answer there, and typing into a
+        box off the screen would be typing blind."""
+        messages = self.query("#message")
+        if not messages or messages.first().has_class("-empty"):
+            return
+        message = messages.first()
+        if not message.region and tries:
+            # A line shown from hidden while a worker waits on a locked database was laid out
+            # only frames later (refresh callbacks came first, measured): look again shortly.
+            self.set_timer(0.05, lambda: self.keep_answer_in_view(tries - 1))
+            return
+        focused = self.focused
+        in_body = focused is not None and any(a.id == "body" for a in focused.ancestors)
+        if focused is not None and in_body and focused.region:
+            if not self.show_together(message, focused):
+                self.show_together(focused)
+        else:
+            self.show_together(message)
+
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """The code box and its picture are seen together: on a short terminal the focus scroll
         alone leaves the picture, just above the box, under the top bar."""
         if event.widget.id == "captcha-input":
             for row in self.query(".captcha-row"):
-                self.call_after_refresh(row.scroll_visible, animate=False)
+                self.call_after_refresh(self.show_together, row, event.widget)
+
+    def show_together(self, *widgets: Widget) -> bool:
+        """Scroll the body the least (at once: a running focus animation stops) that shows all of
+        ``widgets``; False when they do not fit together (nothing scrolled). Scrolling to one of
+        them alone left the other out: the picture above the code box put the box under the
+        footer at 80x24."""
+        bodies = self.query("#body")
+        if not bodies:
+            return False
+        body = cast(VerticalScroll, bodies.first())
+        view = body.scrollable_content_region
+        regions = [w.region for w in widgets if w.is_attached and w.region]
+        if not regions:
+            return False
+        target = regions[0]
+        for region in regions[1:]:
+            target = target.union(region)
+        if target.height > view.height:
+            return False
+        if target.y < view.y:
+            delta = target.y - view.y
+        elif target.bottom > view.bottom:
+            delta = target.bottom - view.bottom
+        else:
+            delta = 0
+        if delta or body.scroll_y != round(body.scroll_y):
+            body.scroll_to(y=round(body.scroll_y + delta), animate=False, immediate=True)
+        return True
 
     def on_captcha_widget_refreshed(self) -> None:
         """A new picture: a code typed for the old one cannot be right; type the new one."""
@@ -327,7 +388,7 @@ class KioskScreen(ShellScreen):
         from kiosk.ui.widgets.captcha import CaptchaWidget
 
         for row in self.query(LabelledField):
-            row.clear()
+            row.clear(collapse=True)
         boxes = self.query(CaptchaWidget)
         if boxes:
             boxes.first().renew()

@@ -150,7 +150,10 @@ class EmailQueryScreen(KioskScreen):
             for row in self.query(LabelledField):
                 row.clear()
             self.show_email(result.masked_email)
-            self.query_one("#to-login", Button).focus()
+            to_login = self.query_one("#to-login", Button)
+            to_login.focus()
+            # the answer and the focused button together, in one scroll once laid out
+            self.call_after_refresh(self.show_together, self.query_one("#result"), to_login)
         elif outcome is QueryOutcome.INVALID:
             self.show_message(result.message_key)
             self.show_field_errors(result.field_errors)

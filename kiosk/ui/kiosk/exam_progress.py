@@ -67,6 +67,7 @@ class RegistrationBlock(Vertical):
 
 
 class RegistrationProgressScreen(KioskScreen):
+    BODY_TAKES_FOCUS = True  # a list to read: the arrow keys scroll it; a cancel leaves it here
     TITLE_KEY = "ui.progress.title"
 
     def __init__(self) -> None:

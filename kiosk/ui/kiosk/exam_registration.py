@@ -59,6 +59,7 @@ class ExamRegistrationScreen(KioskScreen):
         super().__init__()
         self.sessions: list[SessionView] = []
         self.choice: SubjectChoice | None = None
+        self._on_arrival = ""  # what the next list does: "focus" (a subject chosen), "keep"
 
     def compose_body(self) -> ComposeResult:
         language = current_language()
@@ -107,6 +108,7 @@ class ExamRegistrationScreen(KioskScreen):
             return
         self.choice = subject_choices()[int(str(event.value))]
         self.show_message(None)
+        self._on_arrival = "focus"
         self._reload()
 
     def _reload(self) -> None:
@@ -136,7 +138,25 @@ class ExamRegistrationScreen(KioskScreen):
         if result is None:
             self.show_message("ui.error.store")
             return
-        self._show_sessions(result)
+        arrival, self._on_arrival = self._on_arrival, ""
+        self._show_sessions(result, keep_highlight=arrival == "keep")
+        if arrival == "focus":
+            self._focus_first_open()
+
+    def _focus_first_open(self) -> None:
+        """The page says 再選擇場次並按 Enter 報名: once a subject is chosen, its list has the
+        focus with the first open session highlighted, so Enter registers (after the confirm).
+        Only while the focus is still on the subject (the candidate may have moved on), and
+        only when there is a list (none: the focus stays on the subject)."""
+        subject = self.query_one("#subject", Select)
+        focused = self.focused
+        on_subject = focused is None or focused is subject or subject in focused.ancestors
+        if not self.sessions or not on_subject:
+            return
+        listing = self.session_list
+        open_ones = [n for n, view in enumerate(self.sessions) if view.state == "open"]
+        listing.highlighted = open_ones[0] if open_ones else 0
+        listing.focus()
 
     def _show_sessions(self, sessions: list[SessionView], *, keep_highlight: bool = False) -> None:
         language = current_language()
@@ -217,6 +237,7 @@ class ExamRegistrationScreen(KioskScreen):
             return
         self.show_message(result.message_key, kind="ok" if result.ok else "error")
         self._reveal_message()
+        self._on_arrival = "keep"  # the same session stays highlighted
         self._reload()  # seats left changed, here or on another terminal
 
     def _reveal_message(self) -> None:

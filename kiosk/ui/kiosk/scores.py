@@ -90,7 +90,9 @@ class ScoresScreen(AreaScreen):
 
     def on_mount(self) -> None:
         self.query_one("#scores-none").display = False
-        self.query_one("#back", Button).focus()
+        # The page itself takes the focus (the arrow keys scroll it; Tab reaches 返回): 返回,
+        # focused here, kept the body scrolled to the bottom once the results arrived above it.
+        self.query_one("#body").focus()
         self._worker_token = self.kiosk.session_token
         self.load()
 

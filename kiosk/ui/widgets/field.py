@@ -132,12 +132,10 @@ class LabelledField(Vertical):
             self.set_error(None)
 
     def on_descendant_focus(self) -> None:
+        """The checklist opens with the first focus and stays open (``RuleHints``: a page that
+        folds it when the focus leaves moves under a click)."""
         if self.rule_field:
-            self.query_one(RuleHints).show_all(True)
-
-    def on_descendant_blur(self) -> None:
-        if self.rule_field:
-            self.query_one(RuleHints).show_all(False)
+            self.query_one(RuleHints).show_all()
 
     def set_error(self, key: str | None, **values: str) -> None:
         """Show a message from the catalog under the field (None clears it)."""
@@ -155,8 +153,13 @@ class LabelledField(Vertical):
         if self.placeholder_key:
             self.input.placeholder = t(self.placeholder_key, language)
 
-    def clear(self) -> None:
+    def clear(self, *, collapse: bool = False) -> None:
+        """Empty the box and its error; ``collapse`` also folds the checklist (a wiped page)."""
         self.input.value = ""
         self.set_error(None)
         if self.rule_field:
-            self.query_one(RuleHints).reset()
+            hints = self.query_one(RuleHints)
+            if collapse:
+                hints.collapse()
+            else:
+                hints.reset()

@@ -20,6 +20,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Container
 from textual.widgets import Input, OptionList
 
 from kiosk.infra import assets
@@ -36,12 +37,15 @@ class Choice:
 
 
 def find(choices: Sequence[Choice], text: str, limit: int) -> list[Choice]:
-    """Choices matching ``text``: the Chinese name (臺 and 台 alike), then the English name."""
+    """Choices matching ``text``: the Chinese name (臺 and 台 alike), then the names ``text``
+    abbreviates (台大, 清大: ``assets.search_abbreviation``), then the English name."""
     by_value = {choice.value: choice for choice in choices}
     names = tuple(by_value)
     found: list[str] = []
     for variant in dict.fromkeys((text, text.replace("台", "臺"), text.replace("臺", "台"))):
         found += [name for name in assets.search(names, variant, limit) if name not in found]
+    if len(found) < limit:
+        found += [n for n in assets.search_abbreviation(names, text, limit) if n not in found]
     parts = text.lower().split()
     if parts and text.isascii():
         found += [
@@ -79,10 +83,21 @@ class Picker(LabelledField):
     """
 
     DEFAULT_CSS = """
-    Picker > .picker-options { height: auto; max-height: 6; width: 1fr; max-width: 50;
-                               margin: 0 0 0 20; border: none; padding: 0; background: $panel; }
+    Picker { layout: vertical; }
+    Picker > .picker-row { layout: grid; grid-size: 2; grid-columns: 20 1fr; grid-rows: auto;
+                           height: auto; }
+    Picker > .picker-row > .field-error { column-span: 2; color: $error; text-style: bold;
+                                          padding: 0 0 0 20; height: auto; }
+    Picker > .picker-row > .field-error.-empty { display: none; }
+    Picker > .picker-options { height: auto; max-height: 6; width: 1fr; max-width: 70;
+                               margin: 0 0 0 20; border: none; padding: 0; background: $panel;
+                               overlay: screen; constrain: none inflect; }
     Picker > .picker-options:focus { background: $panel; }
     """
+    """The list is an overlay: drawn over the rows below, it displaces nothing, so closing it
+    when the focus leaves (a click on 存檔 below it) moves nothing under the pointer. An overlay
+    needs a vertical parent (a grid lays out every child), so the field's own grid is a row
+    inside the picker."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "open_list", "Suggestions", show=False),
         Binding("tab", "leave", "Next field", show=False),
@@ -100,7 +115,7 @@ class Picker(LabelledField):
         self._chosen = ""
 
     def compose(self) -> ComposeResult:
-        yield from super().compose()
+        yield Container(*super().compose(), classes="picker-row")
         options = _Suggestions(id=f"{self.input_id}-options", classes="picker-options")
         options.display = False
         yield options
@@ -207,7 +222,7 @@ class Picker(LabelledField):
             self.screen.set_focus(self.input)
         self.screen.focus_next()
 
-    def clear(self) -> None:
-        super().clear()
+    def clear(self, *, collapse: bool = False) -> None:
+        super().clear(collapse=collapse)
         self._chosen = ""
         self.close()

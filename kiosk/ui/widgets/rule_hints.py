@@ -1,8 +1,10 @@
 """RuleHints: the portal's 請注意 notes for one field, live as the candidate types.
 
 One line per rule of ``kiosk.core.rules.check(field, …)``: pending until the first keystroke, then
-ok, error or warning. While the field has focus every rule shows (a checklist); once it loses focus
-only the rules still broken stay, so a correct form is compact on a 24-line terminal.
+ok, error or warning. Until the field first has focus only broken rules show (none, on a fresh
+page); from then on every rule shows (a checklist) until the page is wiped. It never folds back
+when the focus leaves: the rows below would move up between a click's press (which moves the
+focus) and its release, and the click would land on whatever moved under the pointer (issue 12).
 Glyphs are narrow in every terminal (✓ ✗ ! -): no East Asian ambiguous-width symbols.
 
 Drawn by hand rather than as a Rich ``Table.grid``: a grid is rendered again (twice) whenever the
@@ -105,9 +107,21 @@ class RuleHints(Widget):
         else:
             self._timer = self.set_timer(self.DEBOUNCE, self._evaluate)
 
-    def show_all(self, expanded: bool) -> None:
-        self.expanded = expanded
-        self._render_lines()
+    @property
+    def settled(self) -> bool:
+        """No evaluation is waiting for the pause in typing (tests await this)."""
+        return self._timer is None
+
+    def show_all(self) -> None:
+        """Show every rule from now on (the field has focus); only :meth:`collapse` folds back."""
+        if not self.expanded:
+            self.expanded = True
+            self._render_lines()
+
+    def collapse(self) -> None:
+        """Back to the fresh page's state: only broken rules (the page is wiped)."""
+        self.expanded = False
+        self.reset()
 
     def reset(self) -> None:
         self.value, self.context, self.checks, self.touched = "", {}, (), False

@@ -1,0 +1,331 @@
+"""The README's demo, walked as people walk it: every flow of the demo table at 80x24 and 100x32,
+in 中文 and in English, once by keys only and once by clicks only — and checked on what the
+screen shows, not on what a widget holds.
+
+By keys, a field or button is reached with Tab (never by focusing it from the test) and pressed
+with Enter; by clicks, the page is scrolled with the mouse wheel until the target is wholly on the
+screen and tapped in its middle, and the tap must land on it. After every step the answer must be
+in the visible region."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from textual import events
+from textual.errors import NoWidget
+from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import Button, Input, RadioButton, RadioSet
+
+from kiosk.core.delivery import list_outbox
+from kiosk.infra.i18n import t
+from kiosk.ui.kiosk.app import KioskApp
+from tests.screens.conftest import CAPTCHA, deliver_paste, page_built, visible_text, wait_for
+from tests.screens.test_credential_query import temporary_password
+
+SIZES = [(80, 24), (100, 32)]
+LANGUAGES = ["zh-TW", "en"]
+MODES = ["keys", "clicks"]
+NEW_PASSWORD = "Hsinchu#Kiosk77"
+MAX_TABS = 60
+SCROLLBAR = "▁▂▃▄▅▆▇█▔▕▏"
+
+
+def squeezed(text: str) -> str:
+    """Text as read across line wraps: no spaces or line ends, no scrollbar glyphs beside it."""
+    return "".join(ch for ch in text if not ch.isspace() and ch not in SCROLLBAR)
+
+
+def ways() -> list[Any]:
+    return [
+        pytest.param(size, language, mode, id=f"{size[0]}x{size[1]}-{language}-{mode}")
+        for size in SIZES
+        for language in LANGUAGES
+        for mode in MODES
+    ]
+
+
+class Person:
+    """A candidate at the terminal, by keys only or by clicks only."""
+
+    def __init__(self, pilot: Pilot[Any], mode: str, language: str) -> None:
+        self.pilot = pilot
+        self.app = pilot.app
+        self.mode = mode
+        self.language = language
+
+    # ------------------------------------------------------------------ what the screen shows
+
+    def shows(self, *texts: str) -> bool:
+        shown = squeezed(visible_text(self.app))
+        return all(squeezed(text) in shown for text in texts)
+
+    def sees(self, *texts: str) -> None:
+        shown = visible_text(self.app)
+        missing = [text for text in texts if squeezed(text) not in squeezed(shown)]
+        assert not missing, f"not on the screen: {missing!r}\n--- screen ---\n{shown}"
+
+    async def waits_to_see(self, *texts: str) -> None:
+        try:
+            await wait_for(self.pilot, lambda: self.shows(*texts), 30)
+        except AssertionError:
+            self.sees(*texts)  # says what is missing and what the screen shows
+            raise
+
+    async def on_page(self, name: str) -> None:
+        await wait_for(self.pilot, lambda: type(self.app.screen).__name__ == name)
+        await page_built(self.pilot)
+
+    # ------------------------------------------------------------------ hands
+
+    def _target(self, selector: str) -> Widget:
+        return self.app.screen.query_one(selector)
+
+    async def _tab_to(self, widget: Widget) -> None:
+        for _ in range(MAX_TABS):
+            if self.app.focused is widget:
+                break
+            await self.pilot.press("tab")
+        assert self.app.focused is widget, f"Tab never reached #{widget.id}"
+        try:  # the page scrolls to the focused widget after its next refresh
+            await wait_for(self.pilot, lambda: self._wholly_visible(widget), 5)
+        except AssertionError:
+            raise AssertionError(
+                f"#{widget.id} has focus but is out of sight:\n{visible_text(self.app)}"
+            ) from None
+
+    def _wholly_visible(self, widget: Widget) -> bool:
+        """On the screen and not clipped by its container (the page body ends above the
+        footer: a box below it has a region on the screen, hidden under the footer)."""
+        try:
+            where = self.app.screen.find_widget(widget)
+        except NoWidget:
+            return False
+        return bool(where.region) and where.visible_region == where.region
+
+    async def _scroll_into_view(self, widget: Widget) -> None:
+        """The mouse wheel over the page, as a person scrolls to what they want to tap."""
+        screen = self.app.screen
+        x, y = screen.region.width // 2, screen.region.height // 2
+        for _ in range(40):
+            if self._wholly_visible(widget):
+                return
+            below = widget.region.y >= screen.region.height // 2 or not widget.region
+            event = events.MouseScrollDown if below else events.MouseScrollUp
+            self.app.post_message(
+                event(None, x, y, 0, 0, 0, False, False, False, screen_x=x, screen_y=y)
+            )
+            await self.pilot.pause()
+        assert self._wholly_visible(widget), f"#{widget.id} cannot be scrolled into view"
+
+    async def _tap(self, widget: Widget) -> None:
+        await self._scroll_into_view(widget)
+        middle = (widget.region.width // 2, widget.region.height // 2)
+        landed = await self.pilot.click(widget, offset=middle)
+        assert landed, f"the tap on #{widget.id} landed elsewhere"
+
+    async def fill(self, selector: str, text: str) -> None:
+        box = self.app.screen.query_one(selector, Input)
+        if self.mode == "keys":
+            await self._tab_to(box)
+        else:
+            await self._tap(box)
+            await wait_for(self.pilot, lambda: self.app.focused is box)
+        await deliver_paste(self.pilot, box, text)  # as an IME delivers composed text
+
+    async def press(self, selector: str) -> None:
+        widget = self._target(selector)
+        await wait_for(
+            self.pilot,
+            lambda: not widget.disabled and not widget.has_class("-active"),
+        )
+        if self.mode == "clicks":
+            await self._tap(widget)
+        elif isinstance(widget, RadioButton) and isinstance(widget.parent, RadioSet):
+            await self._tab_to(widget.parent)  # Tab reaches the set; the arrows choose in it
+            for _ in range(len(widget.parent.children)):
+                if widget.value:
+                    break
+                await self.pilot.press("down", "enter")
+            assert widget.value, f"the arrow keys never chose #{widget.id}"
+        else:
+            await self._tab_to(widget)
+            await self.pilot.press("enter" if isinstance(widget, Button) else "space")
+
+    async def switch_language(self) -> None:
+        if self.mode == "keys":
+            await self.pilot.press("f2")
+        else:
+            await self._tap(self._target("#language"))
+        await wait_for(self.pilot, lambda: self.app.language == self.language)
+
+    async def end_session(self) -> None:
+        if self.mode == "keys":
+            await self.pilot.press("f9")
+        else:
+            await self._tap(self._target("#end-session"))
+        await self.on_page("LoginScreen")
+
+
+async def start(app: KioskApp, language: str, mode: str, pilot: Pilot[Any]) -> Person:
+    person = Person(pilot, mode, language)
+    if language != "zh-TW":
+        await person.switch_language()
+    person.sees(t("ui.login.submit", language))
+    return person
+
+
+async def log_in(person: Person, account: str, name: str, password: str) -> None:
+    await person.fill("#account", account)
+    await person.fill("#chinese-name", name)
+    await person.fill("#password", password)
+    await person.fill("#captcha-input", CAPTCHA)
+    await person.press("#login")
+
+
+def lang(person: Person, key: str, **values: str) -> str:
+    return t(key, person.language, **values)
+
+
+@pytest.mark.parametrize(("size", "language", "mode"), ways())
+async def test_a_self_registered_candidate_logs_in_and_leaves(
+    app_factory: Callable[..., KioskApp], size: tuple[int, int], language: str, mode: str
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=size) as pilot:
+        person = await start(app, language, mode, pilot)
+        await log_in(person, "wang2026", "王小明", "Kiosk#Demo2026")
+        await person.on_page("CandidateHomeScreen")
+        await person.waits_to_see(lang(person, "ui.home.greeting", name="王小明"))
+
+        await person.press("#basic-data")
+        await person.on_page("BasicDataScreen")
+        await person.waits_to_see(lang(person, "ui.basic_data.title"), "wang2026")
+        await person.press("#back")
+        await person.on_page("CandidateHomeScreen")
+
+        await person.end_session()
+        person.sees(t("ui.login.submit", "zh-TW"))  # the next person starts in 中文
+        assert "wang2026" not in visible_text(app)
+        assert "王小明" not in visible_text(app)
+
+
+@pytest.mark.parametrize(("size", "language", "mode"), ways())
+async def test_a_foreign_resident_logs_in(
+    app_factory: Callable[..., KioskApp], size: tuple[int, int], language: str, mode: str
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=size) as pilot:
+        person = await start(app, language, mode, pilot)
+        await log_in(person, "maria.santos", "瑪麗亞·桑托斯", "Lisboa#Kiosk2026")
+        await person.on_page("CandidateHomeScreen")
+        await person.waits_to_see(lang(person, "ui.home.greeting", name="瑪麗亞·桑托斯"))
+
+
+async def temporary_login(person: Person, account: str, name: str, password: str) -> None:
+    """From the login page: the temporary password, the forced change, then the basic data."""
+    await log_in(person, account, name, password)
+    await person.on_page("ChangePasswordScreen")
+    await person.waits_to_see(lang(person, "ui.change.title"))
+    await person.fill("#password", NEW_PASSWORD)
+    await person.fill("#password-confirm", NEW_PASSWORD)
+    await person.press("#submit")
+    await person.on_page("BasicDataScreen")
+    await person.waits_to_see(lang(person, "ui.basic_data.title"), account)
+
+
+@pytest.mark.parametrize(("size", "language", "mode"), ways())
+async def test_a_group_candidate_gets_a_password_by_email_and_reaches_the_basic_data(
+    app_factory: Callable[..., KioskApp], size: tuple[int, int], language: str, mode: str
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=size) as pilot:
+        person = await start(app, language, mode, pilot)
+        await person.press("#forgot")
+        await person.on_page("CredentialQueryScreen")
+        await person.fill("#national-id", "F222333444")
+        await person.fill("#chinese-name", "林美華")
+        await person.fill("#email", "meihua.lin@example.com")
+        await person.fill("#captcha-input", CAPTCHA)
+        await person.press("#submit")
+        await person.waits_to_see(lang(person, "accounts.query.sent_email"))
+        (mail,) = list_outbox(app.settings)
+
+        await person.press("#to-login")
+        await person.on_page("LoginScreen")
+        await temporary_login(person, "linmeihua01", "林美華", temporary_password(mail.body))
+
+
+@pytest.mark.parametrize(("size", "language", "mode"), ways())
+async def test_a_legacy_holder_gets_a_password_by_sms_and_reaches_the_basic_data(
+    app_factory: Callable[..., KioskApp], size: tuple[int, int], language: str, mode: str
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=size) as pilot:
+        person = await start(app, language, mode, pilot)
+        await person.press("#forgot")
+        await person.on_page("CredentialQueryScreen")
+        await person.press("#channel-sms")
+        await person.fill("#national-id", "H124680240")
+        await person.fill("#chinese-name", "陳志豪")
+        await person.fill("#mobile", "0933555777")
+        await person.fill("#captcha-input", CAPTCHA)
+        await person.press("#submit")
+        await person.waits_to_see(lang(person, "accounts.query.sent_sms"))
+        (sms,) = list_outbox(app.settings)
+
+        await person.press("#to-login")
+        await person.on_page("LoginScreen")
+        await temporary_login(person, "ipas2023chen", "陳志豪", temporary_password(sms.body))
+
+
+@pytest.mark.parametrize(("size", "language", "mode"), ways())
+async def test_the_email_query_shows_the_masked_address(
+    app_factory: Callable[..., KioskApp], size: tuple[int, int], language: str, mode: str
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=size) as pilot:
+        person = await start(app, language, mode, pilot)
+        await person.press("#email-query")
+        await person.on_page("EmailQueryScreen")
+        await person.fill("#account", "linmeihua01")
+        await person.fill("#chinese-name", "林美華")
+        await person.fill("#mobile", "0922333444")
+        await person.fill("#captcha-input", CAPTCHA)
+        await person.press("#submit")
+        await person.waits_to_see("@example.com")
+        assert "meihua.lin@example.com" not in visible_text(app)  # masked
+        await person.press("#to-login")
+        await person.on_page("LoginScreen")
+
+
+@pytest.mark.parametrize(("size", "language", "mode"), ways())
+async def test_scores_and_a_recheck_in_the_candidate_area(
+    app_factory: Callable[..., KioskApp], size: tuple[int, int], language: str, mode: str
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=size) as pilot:
+        person = await start(app, language, mode, pilot)
+        await log_in(person, "wang2026", "王小明", "Kiosk#Demo2026")
+        await person.on_page("CandidateHomeScreen")
+
+        await person.press("#menu-scores")
+        await person.on_page("ScoresScreen")
+        await person.waits_to_see(lang(person, "ui.scores.passed"))
+        await person.press("#back")
+        await person.on_page("CandidateHomeScreen")
+
+        await person.press("#menu-recheck")
+        await person.on_page("RecheckScreen")
+        screen = app.screen
+        await wait_for(pilot, lambda: bool(screen.query("RecheckBlock Checkbox")))
+        box = screen.query("RecheckBlock Checkbox").first()
+        await person.press(f"#{box.id}")
+        await person.press("#recheck-submit")
+        await person.on_page("ConfirmScreen")
+        await person.press("#confirm-yes")
+        await person.on_page("RecheckScreen")
+        fee = f"{app.settings.recheck_fee:,}"
+        await person.waits_to_see(lang(person, "results.recheck.applied", count="1", fee=fee))
