@@ -94,7 +94,7 @@ class KioskTarget(Target):
                 """Done below, in this thread: no settings, log line or thread of a session."""
 
         warm_common()
-        kiosk_app.warm_up()  # rules, e-mail and phone metadata, the reading table, the pages after login
+        kiosk_app.warm_up()  # rules, e-mail and phone data, the reading table, later pages
         warm_paint(lambda: Unseen(captcha_source=lambda: "00000", captcha_seed=0))
         del LoginScreen
 
