@@ -48,6 +48,18 @@ def add_full_session_first(app: KioskApp) -> None:
         )
 
 
+def line_of(overlay: OptionList, name: str, level: str) -> int:
+    """The overlay's line where the option ``name level`` starts, as a person finds it by eye: in
+    English a name with its rendering wraps, and the level may be on the option's second line."""
+    lines = [overlay.render_line(y).text for y in range(overlay.size.height)]
+    for y, text in enumerate(lines):
+        if name in text:
+            rest = text if level in text else text + (lines[y + 1] if y + 1 < len(lines) else "")
+            if level in rest and rest.count(name) == 1:
+                return y
+    raise AssertionError(f"{name} {level} is not in the open list: {lines!r}")
+
+
 def registered_text(app: KioskApp) -> str:
     return t("exams.register.registered", app.language)[:8]
 
@@ -96,7 +108,7 @@ async def test_registering_by_clicks(
         row = int(subject_value("資訊安全工程師", "中級")) + 1  # below the prompt's row
         overlay.highlighted = row  # scrolls the row into the overlay (a swipe would)
         await pilot.pause()
-        await click(pilot, overlay, offset=(2, row - round(overlay.scroll_y)))
+        await click(pilot, overlay, offset=(2, line_of(overlay, "資訊安全工程師", "中級")))
         await wait_for(pilot, lambda: not select.expanded)
         assert select.value == subject_value("資訊安全工程師", "中級")
         listing = app.screen.query_one("#sessions", OptionList)

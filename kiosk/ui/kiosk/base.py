@@ -224,10 +224,21 @@ class KioskScreen(ShellScreen):
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """The code box and its picture are seen together: on a short terminal the focus scroll
-        alone leaves the picture, just above the box, under the top bar."""
+        alone leaves the picture, just above the box, under the top bar. A box with rules is
+        seen with its checklist, which opens under it with the focus: the rules are shown live
+        as the person types, and below the fold they would be typed blind."""
         if event.widget.id == "captcha-input":
             for row in self.query(".captcha-row"):
                 self.call_after_refresh(self.show_together, row, event.widget)
+            return
+        field = next((a for a in event.widget.ancestors if isinstance(a, LabelledField)), None)
+        if field is not None and field.rule_field:
+            self.call_after_refresh(self._show_with_rules, field, event.widget)
+
+    def _show_with_rules(self, field: LabelledField, box: Widget) -> None:
+        """The field with its checklist when it fits, else the box itself (typed into)."""
+        if self.focused is box and not self.show_together(field):
+            self.show_together(box)
 
     def show_together(self, *widgets: Widget) -> bool:
         """Scroll the body the least (at once: a running focus animation stops) that shows all of
