@@ -108,11 +108,12 @@ class RecheckScreen(AreaScreen):
             yield TLabel("ui.recheck.payment_site", classes="note", text=settings.recheck_payment)
         else:
             yield TLabel("ui.recheck.payment", classes="note", phone=settings.service_phone)
-        # above the list: below a few results the answer would sit off an 80x24 screen
-        yield Static("", id="message", classes="message -empty", markup=False)
         yield Vertical(id="recheck")
         yield TLabel("ui.recheck.none", id="recheck-none", classes="note")
         yield TLabel("ui.recheck.fee", id="recheck-fee", count="0", fee="0")
+        # right above 申請 and 返回: the answer is brought into view with the button that keeps
+        # the focus, and above a long list the two did not fit on an 80x24 screen together
+        yield Static("", id="message", classes="message -empty", markup=False)
         with Horizontal(classes="buttons"):
             yield TButton("ui.recheck.submit", "primary", id="recheck-submit")
             yield TButton("ui.common.back", id="back")
@@ -234,7 +235,6 @@ class RecheckScreen(AreaScreen):
             self.show_message("ui.error.store")
             return
         self.show_message(result.message_key, kind="ok" if result.ok else "error", **result.values)
-        self.call_after_refresh(self.query_one("#body").scroll_home, animate=False)
         self.reload()
 
     @on(Button.Pressed, "#back")
