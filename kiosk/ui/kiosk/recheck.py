@@ -165,6 +165,9 @@ class RecheckScreen(AreaScreen):
         self.query_one("#recheck-fee").display = choosable
         self._show_fee()
         self.loaded = True
+        # the rebuilt list (after an application) changes the page's height: the answer above
+        # the buttons is brought back into view with them
+        self.call_after_refresh(self.keep_answer_in_view)
 
     def chosen(self) -> list[PartView]:
         ticked = {
