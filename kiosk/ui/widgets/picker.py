@@ -21,6 +21,8 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container
+from textual.geometry import Region
+from textual.widget import Widget
 from textual.widgets import Input, OptionList
 
 from kiosk.infra import assets
@@ -56,6 +58,10 @@ def find(choices: Sequence[Choice], text: str, limit: int) -> list[Choice]:
             and all(part in choice.english.lower() for part in parts)
         ]
     return [by_value[name] for name in found[:limit]]
+
+
+def _scrolls(widget: object) -> bool:
+    return isinstance(widget, Widget) and widget.styles.overflow_y in ("auto", "scroll")
 
 
 class _Suggestions(OptionList):
@@ -150,7 +156,30 @@ class Picker(LabelledField):
         self.options.set_options(prompts)
         self.options.highlighted = None
         self.options.display = True  # inline, not a class: the focus chain sees it at once
-        self.call_after_refresh(self.options.scroll_visible, animate=False)
+        self._show_box_with_list(len(prompts))
+        self.call_after_refresh(self._show_box_with_list, len(prompts))
+
+    def _show_box_with_list(self, rows: int) -> None:
+        """Scroll the page the least that shows the box with ``rows`` list rows under it, at once.
+
+        The list is an overlay placed under the box, or flipped above it when the box is near the
+        bottom; flipped, it covered the box being typed into, and scrolling the list itself into
+        view then did nothing (it was in view). So the room is made under the box before the list
+        is laid out, from the box's own place."""
+        body = next((a for a in self.ancestors if _scrolls(a)), None)
+        box = self.input.region
+        if body is None or not box or not self.is_open:
+            return
+        view = body.scrollable_content_region
+        height = min(rows, self.LIMIT)
+        target = Region(box.x, box.y, box.width, box.height + height)
+        if target.height > view.height or view.y <= target.y and target.bottom <= view.bottom:
+            return
+        if target.y < view.y:
+            delta = target.y - view.y
+        else:
+            delta = target.bottom - view.bottom
+        body.scroll_to(y=round(body.scroll_y + delta), animate=False, immediate=True)
 
     def close(self) -> None:
         self._shown = []
