@@ -20,6 +20,7 @@ from textual.widgets import Button, Input
 from kiosk.ui.shell import ShellScreen
 from kiosk.ui.widgets.chrome import FooterBar, TopBar
 from kiosk.ui.widgets.field import LabelledField
+from kiosk.ui.widgets.scrolling import show_region
 from kiosk.ui.widgets.text import TLabel
 
 if TYPE_CHECKING:
@@ -249,24 +250,13 @@ class KioskScreen(ShellScreen):
         if not bodies:
             return False
         body = cast(VerticalScroll, bodies.first())
-        view = body.scrollable_content_region
-        regions = [w.region for w in widgets if w.is_attached and w.region]
-        if not regions:
+        shown = [w for w in widgets if w.is_attached and w.region]
+        if not shown:
             return False
-        target = regions[0]
-        for region in regions[1:]:
-            target = target.union(region)
-        if target.height > view.height:
-            return False
-        if target.y < view.y:
-            delta = target.y - view.y
-        elif target.bottom > view.bottom:
-            delta = target.bottom - view.bottom
-        else:
-            delta = 0
-        if delta or body.scroll_y != round(body.scroll_y):
-            body.scroll_to(y=round(body.scroll_y + delta), animate=False, immediate=True)
-        return True
+        target = shown[0].region
+        for widget in shown[1:]:
+            target = target.union(widget.region)
+        return show_region(body, target, shown[0])
 
     def on_captcha_widget_refreshed(self) -> None:
         """A new picture: a code typed for the old one cannot be right; type the new one."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeGuard
 
 from rich.text import Text
 from textual import events, on
@@ -27,6 +27,7 @@ from textual.widgets import Input, OptionList
 
 from kiosk.infra import assets
 from kiosk.ui.widgets.field import LabelledField
+from kiosk.ui.widgets.scrolling import show_region
 from kiosk.ui.widgets.text import current_language
 
 
@@ -60,7 +61,7 @@ def find(choices: Sequence[Choice], text: str, limit: int) -> list[Choice]:
     return [by_value[name] for name in found[:limit]]
 
 
-def _scrolls(widget: object) -> bool:
+def _scrolls(widget: object) -> TypeGuard[Widget]:
     return isinstance(widget, Widget) and widget.styles.overflow_y in ("auto", "scroll")
 
 
@@ -170,16 +171,8 @@ class Picker(LabelledField):
         box = self.input.region
         if body is None or not box or not self.is_open:
             return
-        view = body.scrollable_content_region
-        height = min(rows, self.LIMIT)
-        target = Region(box.x, box.y, box.width, box.height + height)
-        if target.height > view.height or view.y <= target.y and target.bottom <= view.bottom:
-            return
-        if target.y < view.y:
-            delta = target.y - view.y
-        else:
-            delta = target.bottom - view.bottom
-        body.scroll_to(y=round(body.scroll_y + delta), animate=False, immediate=True)
+        below = Region(box.x, box.y, box.width, box.height + min(rows, self.LIMIT))
+        show_region(body, below, self.input)
 
     def close(self) -> None:
         self._shown = []
