@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from textual import events
+from textual.errors import NoWidget
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -160,7 +161,12 @@ async def click(pilot: Pilot[Any], target: Any, offset: tuple[int, int] = (1, 0)
     await wait_for(pilot, lambda: not widget.disabled and not widget.has_class("-active"))
 
     def on_screen() -> bool:
-        return bool(widget.region) and pilot.app.screen.region.contains_region(widget.region)
+        """Wholly drawn: a widget scrolled under the footer has a region on the screen too."""
+        try:
+            where = pilot.app.screen.find_widget(widget)
+        except NoWidget:
+            return False
+        return bool(where.region) and where.visible_region == where.region
 
     if not on_screen():
         pilot.app.screen.scroll_to_widget(widget, animate=False)
