@@ -36,7 +36,7 @@ from sqlalchemy.exc import InvalidatePoolError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine, select
 
-from kiosk.infra.tables import Candidate
+from kiosk.infra.tables import Candidate, collate_for_postgresql
 
 if TYPE_CHECKING:
     from kiosk.infra.config import Settings
@@ -134,6 +134,7 @@ def make_engine(
         kwargs.setdefault("pool_pre_ping", True)
         engine = create_engine(url, echo=echo, **kwargs)
         if parsed.get_backend_name() == "postgresql":
+            collate_for_postgresql()  # the dialect is loaded now: the indexes' collation
             _bound_postgresql_waits(engine, busy_ms)
         return engine
     database = parsed.database or ""

@@ -31,10 +31,29 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+CODE_POINT_COLUMNS = ("chinese_name", "email", "mobile")
+"""The candidate columns indexed in code-point order: ``ix_candidate_<column>``."""
+
+
 def _code_point_index(column: str) -> Index:
-    """``ix_candidate_<column>``, in the C collation on PostgreSQL (the operator-class slot
-    carries the COLLATE clause: ``CREATE INDEX … (email COLLATE "C")``)."""
-    return Index(f"ix_candidate_{column}", column, postgresql_ops={column: 'COLLATE "C"'})
+    """``ix_candidate_<column>``; in the C collation on PostgreSQL once
+    :func:`collate_for_postgresql` has run."""
+    return Index(f"ix_candidate_{column}", column)
+
+
+def collate_for_postgresql() -> None:
+    """Give the code-point indexes their PostgreSQL option (the operator-class slot carries the
+    COLLATE clause: ``CREATE INDEX … (email COLLATE "C")``, as migration 0003 builds them).
+
+    Not written into the ``Index(...)`` above: SQLAlchemy checks a ``postgresql_*`` argument
+    against the PostgreSQL dialect when the index is made, and that imports the dialect and all
+    its drivers (≈ 2.4 MiB) into every process, a SQLite kiosk too (issue 15). An engine for
+    PostgreSQL (``kiosk.infra.store.make_engine``) and Alembic's environment call this; it may
+    be called any number of times."""
+    indexes = {index.name: index for index in Candidate.__table__.indexes}  # type: ignore[attr-defined]
+    for column in CODE_POINT_COLUMNS:
+        index = indexes[f"ix_candidate_{column}"]
+        index.dialect_kwargs["postgresql_ops"] = {column: 'COLLATE "C"'}
 
 
 def _ts(nullable: bool = False, index: bool = False) -> Any:
@@ -47,11 +66,7 @@ class Candidate(SQLModel, table=True):
     # The help desk's prefix searches compare in code-point order (``COLLATE "C"`` on
     # PostgreSQL, kiosk.core.helpdesk.CodePointOrder); the indexes are built in that collation so
     # they serve them whatever the database's default. SQLite's BINARY default is code-point order.
-    __table_args__ = (
-        _code_point_index("chinese_name"),
-        _code_point_index("email"),
-        _code_point_index("mobile"),
-    )
+    __table_args__ = (*(_code_point_index(column) for column in CODE_POINT_COLUMNS),)
 
     id: int | None = Field(default=None, primary_key=True)
     account: str = Field(max_length=30)

@@ -200,3 +200,39 @@ def test_a_migration_is_not_bound_by_the_statement_timeout(
 
     monkeypatch.setattr(command, "upgrade", slow_upgrade)
     other.upgrade()
+
+
+def test_a_sqlite_store_does_not_load_the_postgresql_dialect(tmp_path: Path) -> None:
+    """The schema imports no PostgreSQL code: a SQLite kiosk opens and queries its store without
+    SQLAlchemy's PostgreSQL dialect and drivers (issue 15)."""
+    url = f"sqlite:///{tmp_path}/kiosk.db"
+    Store(url).upgrade()  # Alembic (never imported by `run`) loads every dialect
+    code = (
+        "import sys\n"
+        "from sqlmodel import select\n"
+        "from kiosk.infra.store import Store\n"
+        "from kiosk.infra.tables import Candidate\n"
+        f"store = Store({url!r})\n"
+        "with store.session() as session:\n"
+        "    session.exec(select(Candidate)).all()\n"
+        "print(sorted(m for m in sys.modules if m.startswith('sqlalchemy.dialects.postgresql')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def test_a_postgresql_engine_builds_the_code_point_indexes_in_the_c_collation() -> None:
+    from sqlalchemy.schema import CreateIndex
+
+    from kiosk.infra.store import make_engine
+
+    engine = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")  # never connects
+    built = {
+        str(index.name): str(CreateIndex(index).compile(dialect=engine.dialect))
+        for index in Candidate.__table__.indexes  # type: ignore[attr-defined]
+    }
+    for column in ("chinese_name", "email", "mobile"):
+        assert f'({column} COLLATE "C")' in built[f"ix_candidate_{column}"]
+    engine.dispose()

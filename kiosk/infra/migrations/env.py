@@ -7,7 +7,9 @@ from sqlalchemy import engine_from_config, pool
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import kiosk.infra.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from kiosk.infra.tables import collate_for_postgresql  # registers the tables on the metadata
+
+collate_for_postgresql()  # the metadata as PostgreSQL builds it (migration 0003's collation)
 
 config = context.config
 target_metadata = SQLModel.metadata
