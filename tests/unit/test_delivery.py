@@ -9,6 +9,7 @@ import ssl
 import stat
 import string
 import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -710,3 +711,23 @@ def test_mask_email_hides_most_of_the_local_part(address: str) -> None:
 def test_mask_mobile_hides_digits(number: str) -> None:
     shown = sum(character.isdigit() for character in mask_mobile(number))
     assert len(number) - shown >= min(len(number), 3)
+
+
+def test_the_transports_load_on_first_use_not_with_the_use_cases() -> None:
+    """A kiosk session that sends nothing never imports SMTP, HTTP or Maildir code (issue 15);
+    the package's names still come from ``kiosk.core.delivery``."""
+    code = (
+        "import sys\n"
+        "import kiosk.core.accounts, kiosk.core.helpdesk\n"
+        "held = [m for m in ('smtplib', 'urllib.request', 'http.client', 'mailbox')\n"
+        "        if m in sys.modules]\n"
+        "from kiosk.core import delivery\n"
+        "from kiosk.core.delivery import send_email\n"
+        "assert send_email is delivery.send_email is delivery.transports.send_email\n"
+        "assert delivery.list_outbox is delivery.outbox.list_outbox\n"
+        "print(held, 'smtplib' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.split() == ["[]", "True"]

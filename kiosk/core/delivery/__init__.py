@@ -16,6 +16,9 @@ Modules: ``kinds`` (channels, :class:`SendResult`), ``masking``, ``messages`` (t
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from kiosk.core.delivery.kinds import (
     ERROR_MAX_LENGTH,
     Channel,
@@ -27,8 +30,38 @@ from kiosk.core.delivery.kinds import (
 )
 from kiosk.core.delivery.masking import mask_email, mask_mobile, mobile_to_e164
 from kiosk.core.delivery.messages import credential_message, notice_message
-from kiosk.core.delivery.outbox import OutboxItem, list_outbox, read_outbox
-from kiosk.core.delivery.transports import send_credentials, send_email, send_notice, send_sms
+
+if TYPE_CHECKING:
+    from kiosk.core.delivery.outbox import OutboxItem, list_outbox, read_outbox
+    from kiosk.core.delivery.transports import (
+        send_credentials,
+        send_email,
+        send_notice,
+        send_sms,
+    )
+
+# Loaded on first use, not with the package: the transports bring smtplib, urllib.request,
+# http.client and mailbox (≈ 1 MiB), which a kiosk session that sends nothing never needs
+# (issue 15). ``from kiosk.core.delivery import send_email`` works as before.
+_LAZY = {
+    "OutboxItem": "outbox",
+    "list_outbox": "outbox",
+    "read_outbox": "outbox",
+    "send_credentials": "transports",
+    "send_email": "transports",
+    "send_notice": "transports",
+    "send_sms": "transports",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ERROR_MAX_LENGTH",
