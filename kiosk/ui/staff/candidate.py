@@ -162,15 +162,25 @@ class CandidateScreen(StaffScreen):
             yield TButton("staff.action.resend_sms", id="resend-sms", compact=True)
             yield TButton("staff.action.unlock", id="unlock", compact=True)
             yield TButton("staff.action.refresh", id="refresh", compact=True)
-        with Horizontal(classes="buttons"):
-            yield TButton("staff.action.edit_profile", id="edit-profile", compact=True)
-            yield TButton("staff.action.mark_incomplete", id="mark-incomplete", compact=True)
-            yield TButton("staff.action.audit_log", id="candidate-audit", compact=True)
-            yield TButton("staff.action.back", id="back", compact=True)
 
     def compose_later(self) -> Iterable[Sequence[Widget]]:
-        """The sections under the actions, a few a frame (the whole page at once held the event
-        loop for 65–100 ms); the candidate is shown once they are all there."""
+        """The second row of actions and the sections under them, a few a frame (the whole page
+        at once held the event loop for 65–100 ms); the candidate is shown once they are all
+        there."""
+        # offered once the candidate is known to be a group candidate (the only ones it applies to)
+        mark_incomplete = TButton(
+            "staff.action.mark_incomplete", id="mark-incomplete", compact=True
+        )
+        mark_incomplete.display = False
+        yield (
+            Horizontal(
+                TButton("staff.action.edit_profile", id="edit-profile", compact=True),
+                mark_incomplete,
+                TButton("staff.action.audit_log", id="candidate-audit", compact=True),
+                TButton("staff.action.back", id="back", compact=True),
+                classes="buttons",
+            ),
+        )
         yield (
             TLabel("staff.candidate.profile", classes="section"),
             Static("", id="profile", classes="facts", markup=False),
@@ -192,8 +202,6 @@ class CandidateScreen(StaffScreen):
         )
 
     def on_mount(self) -> None:
-        # offered once the candidate is known to be a group candidate (the only ones it applies to)
-        self.query_one("#mark-incomplete", Button).display = False
         self.load(audited=True)
         self.set_interval(self.REFRESH_SECONDS, self._reload_by_itself)
 
