@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Input, OptionList, RadioButton, Select, Static
 
 from kiosk.core import passwords, rules
+from kiosk.infra.i18n import t
 from kiosk.infra.store import Store, get_candidate_by_account
 from kiosk.infra.tables import Candidate
 from kiosk.ui.kiosk.app import KioskApp
@@ -26,6 +27,7 @@ from tests.screens.conftest import (
     page_ready,
     screen_name,
     type_into,
+    visible_text,
     wait_for,
 )
 
@@ -373,3 +375,35 @@ async def test_an_unreachable_database_gives_a_message_and_keeps_the_form(
         await wait_for(pilot, lambda: "資料庫" in str(message.render()))
         assert app.screen is screen and screen.value("account") == "newuser2026"
         assert not screen.query_one("#submit", Button).disabled
+
+
+async def test_tab_through_the_form_moves_nothing(app_factory: Callable[..., KioskApp]) -> None:
+    """Nothing on the page moves when the focus moves: every checklist is on screen from the
+    start (the rules of a field not yet visited are read before it is), so a Tab only moves the
+    focus and, below the fold, scrolls."""
+    app = app_factory()
+    async with app.run_test(size=(100, 32)) as pilot:
+        screen = registration(app, account="newuser2026", chinese_name="張志明", password=PASSWORD)
+        await wait_for(pilot, lambda: app.screen is screen and page_ready(app))
+        await pilot.pause()
+        body = screen.query_one("#body")
+        email_rule = t(rules.message_key("email", "syntax"), "zh-TW")
+        body.scroll_to_widget(screen.query_one("#email-rules"), animate=False)
+        await wait_for(pilot, lambda: email_rule in visible_text(app))
+        assert app.focused is not screen.query_one("#email", Input)
+        body.scroll_home(animate=False)
+        await pilot.pause()
+
+        def places() -> dict[str, int]:  # where each row sits on the page (not on the screen)
+            return {f"#{i}": screen.query_one(f"#{i}").virtual_region.y for i in DESIGN_IDS}
+
+        before = places()
+        visited = set()
+        for _ in range(12):
+            await pilot.press("tab")
+            await pilot.pause()
+            focused = app.focused
+            assert focused is not None and focused.id is not None
+            visited.add(focused.id)
+            assert places() == before, focused.id
+        assert {"chinese-name", "email", "password-confirm", "mobile"} <= visited

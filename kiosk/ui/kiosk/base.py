@@ -232,9 +232,24 @@ class KioskScreen(ShellScreen):
             for row in self.query(".captcha-row"):
                 self.call_after_refresh(self.show_together, row, event.widget)
             return
-        field = next((a for a in event.widget.ancestors if isinstance(a, LabelledField)), None)
-        if field is not None and field.rule_field:
+        field = self._rule_field_of(event.widget)
+        if field is not None:
             self.call_after_refresh(self._show_with_rules, field, event.widget)
+
+    def set_focus(
+        self, widget: Widget | None, scroll_visible: bool = True, from_app_focus: bool = False
+    ) -> None:
+        """A box with rules is brought into view by :meth:`_show_with_rules` alone: Textual's own
+        focus scroll (to the centre, animated, a moment later) raced it, and the page came to
+        rest at either place depending on timing."""
+        if widget is not None and self._rule_field_of(widget) is not None:
+            scroll_visible = False
+        super().set_focus(widget, scroll_visible, from_app_focus)
+
+    @staticmethod
+    def _rule_field_of(widget: Widget) -> LabelledField | None:
+        field = next((a for a in widget.ancestors if isinstance(a, LabelledField)), None)
+        return field if field is not None and field.rule_field else None
 
     def _show_with_rules(self, field: LabelledField, box: Widget) -> None:
         """The field with its checklist when it fits, else the box itself (typed into)."""

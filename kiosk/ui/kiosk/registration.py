@@ -70,6 +70,7 @@ class RegistrationScreen(KioskScreen):
             "account",
             "ui.field.account",
             rule_field="account",
+            rules_open=True,
             max_length=60,  # a 31st character shows, with the length rule's ✗
             value=p("account", ""),
         )
@@ -90,6 +91,7 @@ class RegistrationScreen(KioskScreen):
             "national-id",
             self._id_label(),  # built after the nationality row: it may have changed already
             rule_field="national_id",
+            rules_open=True,
             max_length=14,
             context=self._id_context,
         )
@@ -98,6 +100,7 @@ class RegistrationScreen(KioskScreen):
                 "password",
                 "ui.field.password",
                 rule_field="password",
+                rules_open=True,
                 password=True,
                 max_length=72,
                 value=p("password", ""),
@@ -108,13 +111,17 @@ class RegistrationScreen(KioskScreen):
                 "password-confirm",
                 "ui.field.password_confirm",
                 rule_field="password_confirm",
+                rules_open=True,
                 password=True,
                 max_length=72,
                 context=lambda: {"password": self._text("password")},
             ),
         ]
         yield ProfileForm(
-            {"chinese_name": p("chinese_name", "")}, after_email=passwords, sliced=True
+            {"chinese_name": p("chinese_name", "")},
+            after_email=passwords,
+            sliced=True,
+            rules_open=True,
         )
         yield Horizontal(
             TButton("ui.registration.submit", "primary", id="submit"),

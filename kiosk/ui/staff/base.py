@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Button, DataTable, Static
 
 from kiosk.infra.i18n import t
@@ -133,6 +135,14 @@ class StaffScreen(ShellScreen):
     StaffScreen .message.-busy { color: $warning; text-style: bold; }
     """
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.built = asyncio.Event()
+        """Set once the page is whole: every group of :meth:`compose_later` is mounted (at once
+        on a page without any). Tests await it instead of polling or sleeping."""
+        if not self._builds_later():
+            self.built.set()
+
     @property
     def staff_app(self) -> StaffApp:
         return cast("StaffApp", self.app)
@@ -141,6 +151,36 @@ class StaffScreen(ShellScreen):
         yield StaffTopBar(self.TITLE_KEY)
         yield from self.compose_frame()
         yield StaffKeys(self.KEYS_KEY)
+
+    def compose_later(self) -> Iterable[Sequence[Widget]]:
+        """Groups of widgets appended to ``#body`` after the first paint, one group per frame
+        (default: none). Composing, styling and laying out a whole page in one go held the
+        event loop for 60–100 ms (the search page, a candidate's page): a page paints what is
+        used first and builds the rest a frame at a time, keys and painting going on between."""
+        return ()
+
+    def _builds_later(self) -> bool:
+        return type(self).compose_later is not StaffScreen.compose_later
+
+    def on_mount(self) -> None:
+        if self._builds_later():
+            self.run_worker(self._mount_later(), group="build", exit_on_error=True)
+
+    async def _mount_later(self) -> None:
+        """Mount :meth:`compose_later`, awaiting the screen's refresh before and after each group
+        (``wait_for_refresh`` needs a task other than the screen's: a worker)."""
+        body = self.query_one("#body")
+        await self.wait_for_refresh()  # the first rows are on screen before any more is built
+        for group in self.compose_later():
+            if not self.is_attached:
+                return  # the console locked or closed while the page was being built
+            await body.mount(*group)
+            await self.wait_for_refresh()
+        self.built.set()
+        self.page_completed()  # in the same step: nothing runs between the two
+
+    def page_completed(self) -> None:
+        """Called once every group of :meth:`compose_later` is mounted."""
 
     def compose_frame(self) -> ComposeResult:
         with VerticalScroll(id="body"):

@@ -7,6 +7,7 @@ the CLI shows without a key) and on F5; a reload is not audited as a new look-up
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -15,6 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.widget import Widget
 from textual.widgets import Button, DataTable, Static
 
 from kiosk.infra.i18n import t
@@ -149,6 +151,7 @@ class CandidateScreen(StaffScreen):
         super().__init__()
         self.candidate_id = candidate_id
         self.detail: CandidateDetail | None = None
+        self._arrived: tuple[CandidateDetail | None] | None = None  # while the page is built
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="candidate-heading", classes="page-heading", markup=False)
@@ -159,28 +162,53 @@ class CandidateScreen(StaffScreen):
             yield TButton("staff.action.resend_sms", id="resend-sms", compact=True)
             yield TButton("staff.action.unlock", id="unlock", compact=True)
             yield TButton("staff.action.refresh", id="refresh", compact=True)
-        with Horizontal(classes="buttons"):
-            yield TButton("staff.action.edit_profile", id="edit-profile", compact=True)
-            yield TButton("staff.action.mark_incomplete", id="mark-incomplete", compact=True)
-            yield TButton("staff.action.audit_log", id="candidate-audit", compact=True)
-            yield TButton("staff.action.back", id="back", compact=True)
-        yield TLabel("staff.candidate.profile", classes="section")
-        yield Static("", id="profile", classes="facts", markup=False)
-        yield TLabel("staff.candidate.origin", classes="section")
-        yield Static("", id="origin", classes="facts", markup=False)
-        yield TLabel("staff.candidate.events", classes="section")
-        yield DataTable(id="events-table", cursor_type="row", zebra_stripes=True)
-        yield TLabel("staff.candidate.deliveries", classes="section")
-        yield DataTable(id="deliveries-table", cursor_type="row", zebra_stripes=True)
-        yield TLabel("staff.candidate.registrations", classes="section")
-        yield Static("", id="registrations", classes="facts", markup=False)
-        yield DataTable(id="registrations-table", cursor_type="row", zebra_stripes=True)
+
+    def compose_later(self) -> Iterable[Sequence[Widget]]:
+        """The second row of actions and the sections under them, a few a frame (the whole page
+        at once held the event loop for 65–100 ms); the candidate is shown once they are all
+        there."""
+        # offered once the candidate is known to be a group candidate (the only ones it applies to)
+        mark_incomplete = TButton(
+            "staff.action.mark_incomplete", id="mark-incomplete", compact=True
+        )
+        mark_incomplete.display = False
+        yield (
+            Horizontal(
+                TButton("staff.action.edit_profile", id="edit-profile", compact=True),
+                mark_incomplete,
+                TButton("staff.action.audit_log", id="candidate-audit", compact=True),
+                TButton("staff.action.back", id="back", compact=True),
+                classes="buttons",
+            ),
+        )
+        yield (
+            TLabel("staff.candidate.profile", classes="section"),
+            Static("", id="profile", classes="facts", markup=False),
+            TLabel("staff.candidate.origin", classes="section"),
+            Static("", id="origin", classes="facts", markup=False),
+        )
+        yield (
+            TLabel("staff.candidate.events", classes="section"),
+            DataTable(id="events-table", cursor_type="row", zebra_stripes=True),
+        )
+        yield (
+            TLabel("staff.candidate.deliveries", classes="section"),
+            DataTable(id="deliveries-table", cursor_type="row", zebra_stripes=True),
+        )
+        yield (
+            TLabel("staff.candidate.registrations", classes="section"),
+            Static("", id="registrations", classes="facts", markup=False),
+            DataTable(id="registrations-table", cursor_type="row", zebra_stripes=True),
+        )
 
     def on_mount(self) -> None:
-        # offered once the candidate is known to be a group candidate (the only ones it applies to)
-        self.query_one("#mark-incomplete", Button).display = False
         self.load(audited=True)
         self.set_interval(self.REFRESH_SECONDS, self._reload_by_itself)
+
+    def page_completed(self) -> None:
+        if self._arrived is not None:  # loaded while the tables were being mounted
+            (detail,), self._arrived = self._arrived, None
+            self._loaded(detail)
 
     # ------------------------------------------------------------------ loading
 
@@ -221,6 +249,9 @@ class CandidateScreen(StaffScreen):
         self.deliver(self._loaded, result)
 
     def _loaded(self, detail: CandidateDetail | None) -> None:
+        if not self.built.is_set():
+            self._arrived = (detail,)  # shown by page_completed, with the whole page
+            return
         if detail is None:
             self.show_message("staff.error.store")
             return

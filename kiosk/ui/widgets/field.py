@@ -64,8 +64,10 @@ class LabelledField(Vertical):
         max_length: int = 0,
         value: str = "",
         placeholder_key: str | None = None,
+        rules_open: bool = False,
     ) -> None:
         super().__init__(id=f"{input_id}-field")
+        self.rules_open = rules_open  # the checklist shows from the start (see RuleHints.always)
         self.input_id = input_id
         self.label_key = label_key
         self.rule_field = rule_field
@@ -91,7 +93,7 @@ class LabelledField(Vertical):
             compact=True,
         )
         if self.rule_field:
-            yield RuleHints(self.rule_field, id=f"{self.input_id}-rules")
+            yield RuleHints(self.rule_field, id=f"{self.input_id}-rules", always=self.rules_open)
         yield Static("", id=f"{self.input_id}-error", classes="field-error -empty", markup=False)
 
     def on_mount(self) -> None:

@@ -153,6 +153,7 @@ class ProfileForm(Vertical):
         *,
         after_email: Iterable[Widget] = (),
         sliced: bool = False,
+        rules_open: bool = False,
     ) -> None:
         super().__init__(id="profile")
         self.initial = dict(values or {})
@@ -160,6 +161,7 @@ class ProfileForm(Vertical):
         # sliced: the rows are mounted one at a time by ``mount_rows`` (a page built in slices,
         # see KioskScreen.compose_later), not all at once when the form is composed.
         self.sliced = sliced
+        self.rules_open = rules_open  # every checklist shows from the start (LabelledField)
         # A stored English name is the candidate's own: never replaced by the default.
         self.english_edited = bool(
             self.initial.get("english_surname") or self.initial.get("english_given_name")
@@ -191,6 +193,7 @@ class ProfileForm(Vertical):
             "chinese-name",
             "ui.field.chinese_name",
             rule_field="chinese_name",
+            rules_open=self.rules_open,
             max_length=20,
             value=v("chinese_name", ""),
         )
@@ -198,6 +201,7 @@ class ProfileForm(Vertical):
             "english-surname",
             "ui.field.english_surname",
             rule_field="english_surname",
+            rules_open=self.rules_open,
             max_length=40,
             value=v("english_surname", ""),
         )
@@ -205,17 +209,28 @@ class ProfileForm(Vertical):
             "english-given-name",
             "ui.field.english_given_name",
             rule_field="english_given_name",
+            rules_open=self.rules_open,
             max_length=40,
             value=v("english_given_name", ""),
         )
         yield TLabel("ui.registration.note4", classes="note english-note")
         yield TLabel("ui.registration.note5", classes="note english-note")
         yield LabelledField(
-            "email", "ui.field.email", rule_field="email", max_length=254, value=v("email", "")
+            "email",
+            "ui.field.email",
+            rule_field="email",
+            max_length=254,
+            value=v("email", ""),
+            rules_open=self.rules_open,
         )
         yield from self.after_email
         yield LabelledField(
-            "mobile", "ui.field.mobile", rule_field="mobile", max_length=20, value=v("mobile", "")
+            "mobile",
+            "ui.field.mobile",
+            rule_field="mobile",
+            max_length=20,
+            value=v("mobile", ""),
+            rules_open=self.rules_open,
         )
         gender = RadioSet(
             *(

@@ -77,8 +77,12 @@ class RuleHints(Widget):
         def control(self) -> RuleHints:
             return self.hints
 
-    def __init__(self, field: str, *, id: str | None = None, expanded: bool = False) -> None:
+    def __init__(
+        self, field: str, *, id: str | None = None, expanded: bool = False, always: bool = False
+    ) -> None:
         super().__init__(id=id or f"{field.replace('_', '-')}-rules")
+        self.always = always  # open from the start and never folded: nothing moves on focus
+        expanded = expanded or always
         self.field = field
         self.value = ""
         self.context: dict[str, str] = {}
@@ -119,8 +123,9 @@ class RuleHints(Widget):
             self._render_lines()
 
     def collapse(self) -> None:
-        """Back to the fresh page's state: only broken rules (the page is wiped)."""
-        self.expanded = False
+        """Back to the fresh page's state: only broken rules (the page is wiped), or every rule
+        for a checklist that is always open."""
+        self.expanded = self.always
         self.reset()
 
     def reset(self) -> None:
