@@ -122,7 +122,10 @@ class RegistrationProgressScreen(KioskScreen):
         self.registrations = registrations
         box = self.query_one("#registrations", Vertical)
         focused = self.focused
-        inside = focused is not None and box in focused.ancestors
+        # The pressed cancel button was busy (disabled) while the worker ran and so may have
+        # lost the focus already, depending on when the confirmation handed it back: no focus on
+        # the page is treated as focus in the list (it was there when the person confirmed).
+        inside = focused is None or box in focused.ancestors
         if inside:  # its button goes: no focus in between (the top bar takes none either)
             self.set_focus(None)
         await box.remove_children()
