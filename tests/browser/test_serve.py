@@ -328,6 +328,28 @@ def click_cell(page: Any, x: int, y: int) -> None:
     )
 
 
+def click_code_box(page: Any) -> int:
+    """Scroll to the code box with the mouse wheel (the open checklists push it below the screen,
+    and a person scrolls to it), click it and return its row once its focus shows."""
+    box = page.locator(".xterm-screen").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    for _ in range(30):  # a notch scrolls a few rows: these reach the page's end
+        page.mouse.wheel(0, 100)
+    wait_text(page, "建議避免使用")  # the end of the 請注意 box: it scrolls no further
+    wait_text(page, "* 輸入驗證碼")
+    code_row = row_of(page, "* 輸入驗證碼")
+    blurred = page.evaluate("(y) => window.__background(30, y)", code_row)
+    click_cell(page, 30, code_row)
+    # the code box is focused once its background differs from its blurred one
+    page.wait_for_function(
+        "([y, before]) => JSON.stringify(window.__background(30, y)) !== JSON.stringify(before)",
+        arg=[code_row, blurred],
+        timeout=60_000,
+    )
+    return code_row
+
+
 def painted(png: bytes) -> tuple[int, float]:
     """Distinct colours and the share of pixels that differ from the most common one."""
     from PIL import Image
@@ -382,23 +404,7 @@ def test_kiosk_in_chromium_logs_in_to_the_candidate_area(
             wait_text(page, "密碼長度至少為12個字元")
             page.keyboard.type("Kiosk#Demo2026")
             wait_text(page, "*" * len("Kiosk#Demo2026"))  # masked
-            # the open checklists push the code box below the screen: a person scrolls to it
-            box = page.locator(".xterm-screen").bounding_box()
-            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-            for _ in range(30):  # a notch scrolls a few rows: these reach the page's end
-                page.mouse.wheel(0, 100)
-            wait_text(page, "建議避免使用")  # the end of the 請注意 box: it scrolls no further
-            wait_text(page, "* 輸入驗證碼")
-            code_row = row_of(page, "* 輸入驗證碼")
-            blurred = page.evaluate("(y) => window.__background(30, y)", code_row)
-            click_cell(page, 30, code_row)
-            # the code box is focused once its background differs from its blurred one
-            page.wait_for_function(
-                "([y, before]) => JSON.stringify(window.__background(30, y))"
-                " !== JSON.stringify(before)",
-                arg=[code_row, blurred],
-                timeout=60_000,
-            )
+            code_row = click_code_box(page)
             assert row_of(page, "* 輸入驗證碼") == code_row  # leaving the password moved nothing
             page.keyboard.type("12345")
             wait_text(page, "12345")

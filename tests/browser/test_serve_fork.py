@@ -217,6 +217,7 @@ def test_two_browsers_on_forked_sessions_see_only_their_own(tmp_path: Path) -> N
         another_page,
         apps_below,
         click_cell,
+        click_code_box,
         open_page,
         row_of,
         screen_text,
@@ -249,24 +250,7 @@ def test_two_browsers_on_forked_sessions_see_only_their_own(tmp_path: Path) -> N
             wait_text(first, "密碼長度至少為12個字元")
             first.keyboard.type("Kiosk#Demo2026")
             wait_text(first, "*" * len("Kiosk#Demo2026"))
-            # the open checklists push the code box below the screen: scroll to it, as
-            # test_serve.py does, and click it once its focus shows
-            box = first.locator(".xterm-screen").bounding_box()
-            assert box is not None
-            first.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-            for _ in range(30):  # a notch scrolls a few rows: these reach the page's end
-                first.mouse.wheel(0, 100)
-            wait_text(first, "建議避免使用")  # the end of the 請注意 box: it scrolls no further
-            wait_text(first, "* 輸入驗證碼")
-            code_row = row_of(first, "* 輸入驗證碼")
-            blurred = first.evaluate("(y) => window.__background(30, y)", code_row)
-            click_cell(first, 30, code_row)
-            first.wait_for_function(
-                "([y, before]) => JSON.stringify(window.__background(30, y))"
-                " !== JSON.stringify(before)",
-                arg=[code_row, blurred],
-                timeout=60_000,
-            )
+            click_code_box(first)  # below the screen, under the open checklists
             first.keyboard.type("12345")
             wait_text(first, "12345")
             first.keyboard.press("Enter")
