@@ -7,22 +7,15 @@ from collections.abc import Callable
 from textual.widgets import Button, Input, Static
 
 from kiosk.core import passwords
-from kiosk.core.accounts import CandidateView
 from kiosk.infra.store import get_candidate_by_account
 from kiosk.ui.kiosk.app import KioskApp
 from kiosk.ui.kiosk.basic_data import BasicDataScreen
 from kiosk.ui.widgets.profile_form import ProfileForm
 from tests.screens.conftest import CAPTCHA, screen_name, type_into, wait_for
+from tests.screens.test_candidate_area import view_of
 from tests.screens.test_registration import choose, paste, press_button
 
 GROUP_PASSWORD = "Kq3#vWn8$Lp2"
-
-
-def view_of(app: KioskApp, account: str) -> CandidateView:
-    with app.store.session() as session:
-        row = get_candidate_by_account(session=session, account=account)
-        assert row is not None
-        return CandidateView.of(row)
 
 
 def open_basic_data(app: KioskApp, account: str, *, required: bool = False) -> BasicDataScreen:

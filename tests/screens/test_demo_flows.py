@@ -296,49 +296,63 @@ async def temporary_login(person: Person, account: str, name: str, password: str
     await person.waits_to_see(lang(person, "ui.basic_data.title"), account)
 
 
-@pytest.mark.parametrize(("size", "language", "mode"), ways())
-async def test_a_group_candidate_gets_a_password_by_email_and_reaches_the_basic_data(
-    app_factory: Callable[..., KioskApp], size: tuple[int, int], language: str, mode: str
+QUERIES = {
+    # channel: (its radio button or None for the default, the boxes filled, the answer, the
+    #           account and name the temporary password logs into)
+    "email": (
+        None,
+        {
+            "#national-id": "F222333444",
+            "#chinese-name": "林美華",
+            "#email": "meihua.lin@example.com",
+        },
+        "accounts.query.sent_email",
+        ("linmeihua01", "林美華"),
+    ),
+    "sms": (
+        "#channel-sms",
+        {"#national-id": "H124680240", "#chinese-name": "陳志豪", "#mobile": "0933555777"},
+        "accounts.query.sent_sms",
+        ("ipas2023chen", "陳志豪"),
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("size", "language", "mode", "channel"),
+    [
+        pytest.param(*way.values, channel, id=f"{channel}-{way.id}")
+        for channel in QUERIES
+        for way in ways()
+    ],
+)
+async def test_a_temporary_password_by_email_or_sms_reaches_the_basic_data(
+    app_factory: Callable[..., KioskApp],
+    size: tuple[int, int],
+    language: str,
+    mode: str,
+    channel: str,
 ) -> None:
+    """linmeihua01 (a group candidate) by e-mail, ipas2023chen (a legacy holder) by SMS: the
+    query, the temporary password from the outbox, the forced change, the basic data."""
+    radio, boxes, answer, (account, name) = QUERIES[channel]
     app = app_factory()
     async with app.run_test(size=size) as pilot:
         person = await start(app, language, mode, pilot)
         await person.press("#forgot")
         await person.on_page("CredentialQueryScreen")
-        await person.fill("#national-id", "F222333444")
-        await person.fill("#chinese-name", "林美華")
-        await person.fill("#email", "meihua.lin@example.com")
+        if radio is not None:
+            await person.press(radio)
+        for selector, text in boxes.items():
+            await person.fill(selector, text)
         await person.fill("#captcha-input", CAPTCHA)
         await person.press("#submit")
-        await person.waits_to_see(lang(person, "accounts.query.sent_email"))
-        (mail,) = list_outbox(app.settings)
+        await person.waits_to_see(lang(person, answer))
+        (sent,) = list_outbox(app.settings)
 
         await person.press("#to-login")
         await person.on_page("LoginScreen")
-        await temporary_login(person, "linmeihua01", "林美華", temporary_password(mail.body))
-
-
-@pytest.mark.parametrize(("size", "language", "mode"), ways())
-async def test_a_legacy_holder_gets_a_password_by_sms_and_reaches_the_basic_data(
-    app_factory: Callable[..., KioskApp], size: tuple[int, int], language: str, mode: str
-) -> None:
-    app = app_factory()
-    async with app.run_test(size=size) as pilot:
-        person = await start(app, language, mode, pilot)
-        await person.press("#forgot")
-        await person.on_page("CredentialQueryScreen")
-        await person.press("#channel-sms")
-        await person.fill("#national-id", "H124680240")
-        await person.fill("#chinese-name", "陳志豪")
-        await person.fill("#mobile", "0933555777")
-        await person.fill("#captcha-input", CAPTCHA)
-        await person.press("#submit")
-        await person.waits_to_see(lang(person, "accounts.query.sent_sms"))
-        (sms,) = list_outbox(app.settings)
-
-        await person.press("#to-login")
-        await person.on_page("LoginScreen")
-        await temporary_login(person, "ipas2023chen", "陳志豪", temporary_password(sms.body))
+        await temporary_login(person, account, name, temporary_password(sent.body))
 
 
 @pytest.mark.parametrize(("size", "language", "mode"), ways())

@@ -16,9 +16,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from kiosk.core.accounts import CandidateView
 from kiosk.infra.i18n import t
-from kiosk.infra.store import get_candidate_by_account
 from kiosk.ui.kiosk.app import KioskApp
 from kiosk.ui.kiosk.base import KioskScreen
 from kiosk.ui.widgets.rule_hints import RuleHints
@@ -30,15 +28,9 @@ from tests.screens.conftest import (
     visible_text,
     wait_for,
 )
+from tests.screens.test_candidate_area import view_of
 
 TYPED = "abcq"
-
-
-def view_of(app: KioskApp, account: str) -> CandidateView:
-    with app.store.session() as session:
-        row = get_candidate_by_account(session=session, account=account)
-        assert row is not None
-        return CandidateView.of(row)
 
 
 def open_registration(app: KioskApp) -> KioskScreen:
