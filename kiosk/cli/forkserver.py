@@ -22,7 +22,8 @@ And what each forked session does before it runs the app exactly as ``<python> -
 would: signal dispositions back to a fresh interpreter's, the socket and the parent's wake-up
 pipe closed, the three pipes on fds 0, 1, 2, the connection's environment (``COLUMNS``,
 ``ROWS``, ``IPAS_KIOSK_SOURCE`` ...) in ``os.environ``, ``random`` reseeded (``secrets`` and
-``uuid4`` read the kernel and have no state to share), its own operator log handler. Hash
+``uuid4`` read the kernel and have no state to share), its own operator log handler; once its
+first frame is drawn it steps down in CPU priority (:func:`settle_priority`). Hash
 randomisation (``PYTHONHASHSEED``) is the one thing forks share with their parent; it protects
 dictionaries against crafted keys, which a form field of a few dozen characters cannot be.
 
@@ -225,6 +226,22 @@ def _reset_signals() -> None:
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+SETTLED_NICENESS = 7
+"""How far a session's CPU priority steps down once its first frame is on the screen
+(:func:`settle_priority`)."""
+
+
+def settle_priority() -> None:
+    """When many visitors arrive at once (a venue's doors, a class), the sessions that still show
+    nothing get the cores before those only finishing their page or blinking a cursor, and this
+    parent and ``serve`` (which fork and relay every session) before both. Niceness only orders
+    processes that want a core at the same moment: a session alone runs at full speed, and all
+    sessions that have painted are equal among themselves. Measured (bench/README.md, "Many
+    candidates per host"): 50 at once on 2 cores, first paint p95 5.1–5.5 → 2.9–3.4 s; 12
+    steps were no better than 7."""
+    os.nice(SETTLED_NICENESS)
+
+
 def environment_of(base: dict[str, str], message: dict[str, Any]) -> dict[str, str]:
     """The session's environment: this process's own with the message's differences."""
     environment = {k: v for k, v in base.items() if k not in set(message.get("unset", []))}
@@ -245,6 +262,9 @@ def become_session(fds: list[int], environment: dict[str, str], close: list[int]
     os.environ.clear()
     os.environ.update(environment)
     random.seed()  # (os.fork reseeds the module's own generator too; this says so)
+    from kiosk.ui import shell  # imported by the warm-up already
+
+    shell.AFTER_FIRST_FRAME.append(settle_priority)
 
 
 def run_session(

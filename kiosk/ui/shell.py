@@ -49,6 +49,11 @@ INPUT_EVENTS = (
 )
 """What counts as someone at the terminal (the idle timer restarts)."""
 
+AFTER_FIRST_FRAME: list[Callable[[], None]] = []
+"""Run once an app's first frame is on the screen (Textual's ``Ready``). Empty in ``run`` and
+``staff``; a session forked by ``serve`` steps down in CPU priority there
+(``kiosk.cli.forkserver.settle_priority``)."""
+
 
 class StoreUnavailable(Exception):
     """The database is locked, gone or unreachable; pages show a message instead."""
@@ -124,6 +129,10 @@ class ShellApp(App[None]):
         # in a pooled thread's context after the session ends (see kiosk.ui.threads).
         threads.install()
         lag_probe.install()  # only with IPAS_KIOSK_LAG_FILE set (make bench)
+
+    def on_ready(self) -> None:
+        for hook in AFTER_FIRST_FRAME:
+            hook()
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.check_walked_away)

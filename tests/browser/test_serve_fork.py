@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.cli.forkserver import environment_of
+from kiosk.cli.forkserver import SETTLED_NICENESS, environment_of
 from kiosk.cli.serve_fork import ForkedProcess, Forks, base_environment
 
 PROBE = Path(__file__).with_name("fork_probe.py")
@@ -322,3 +322,26 @@ async def test_a_forked_kiosk_ends_when_its_browser_goes(kiosk_forks: Forks) -> 
     session.stdin.close()
     assert not alive(session.pid)
     assert kiosk_forks.parent_pid is not None and zombies_of(kiosk_forks.parent_pid) == []
+
+
+def niceness(pid: int) -> int:
+    return int(_stat(pid)[16])
+
+
+async def test_a_forked_kiosk_steps_down_in_priority_once_it_has_painted(
+    kiosk_forks: Forks,
+) -> None:
+    """When many arrive at once, sessions that show nothing yet get the cores first
+    (``kiosk.cli.forkserver.settle_priority``); the parent that forks them keeps its own."""
+    session = await kiosk_forks.fork(session_environment(100, 32, "127.0.0.1"))
+    reading = await drawn(session, "考生登入")
+    parent = kiosk_forks.parent_pid
+    assert parent is not None
+    settled = min(19, niceness(parent) + SETTLED_NICENESS)
+    deadline = time.monotonic() + 60
+    while niceness(session.pid) != settled and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)  # Textual's Ready follows the first frame's write
+    assert (niceness(session.pid), niceness(parent)) == (settled, settled - SETTLED_NICENESS)
+    os.kill(session.pid, signal.SIGTERM)
+    assert await asyncio.wait_for(session.wait(), 60) == 143
+    await reading
