@@ -29,6 +29,7 @@ from textual.worker import Worker, WorkerState
 
 from kiosk.infra.i18n import t
 from kiosk.ui import lag_probe, terminal, threads
+from kiosk.ui.key_order import KeyOrder, KeysSettled
 from kiosk.ui.widgets.text import TButton, current_language, plain, relabel
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ class ShellApp(App[None]):
         self.clock = clock
         self.session_token = 0  # bumped when a session ends: late worker results of it drop
         self.last_input = time.monotonic()
+        self.key_order = KeyOrder(self)  # keys typed after Enter or Tab reach the new focus
 
     @property
     def settings(self) -> Settings:
@@ -141,7 +143,22 @@ class ShellApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, INPUT_EVENTS):
             self.last_input = time.monotonic()
+        if isinstance(event, events.Key | events.Paste):
+            if event.is_forwarded:  # back up from the focused widget: its binding runs now
+                await super().on_event(event)
+                if isinstance(event, events.Key):
+                    self.key_order.came_back(event)
+                return
+            if self.key_order.hold(event):  # behind an Enter or Tab that is moving the focus
+                return
+            target = self.focused or self.screen
+            await super().on_event(event)
+            self.key_order.sent(event, target)
+            return
         await super().on_event(event)
+
+    async def on_keys_settled(self, message: KeysSettled) -> None:
+        await self.key_order.settled(message, super().on_event)
 
     def check_walked_away(self) -> None:
         """Called every second: end the session of someone who walked away."""

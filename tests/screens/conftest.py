@@ -85,7 +85,7 @@ async def type_into(pilot: Pilot[Any], selector: str, text: str) -> None:
     widget.focus()
     await wait_for(pilot, lambda: pilot.app.focused is widget)  # focus moves on a later tick
     if text.isascii():
-        await pilot.press(*[_key(ch) for ch in text])
+        await pilot.press(*[key_name(ch) for ch in text])
     else:
         await deliver_paste(pilot, widget, text)
     await pilot.pause()
@@ -102,7 +102,7 @@ async def deliver_paste(pilot: Pilot[Any], widget: Input, text: str) -> None:
     await wait_for(pilot, handled.is_set)
 
 
-def _key(ch: str) -> str:
+def key_name(ch: str) -> str:
     names = {
         " ": "space",
         "#": "number_sign",

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from textual import events
+from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -20,7 +22,14 @@ from kiosk.ui.kiosk.email_query import EmailQueryScreen
 from kiosk.ui.kiosk.home import CandidateHomeScreen
 from kiosk.ui.kiosk.login import LoginScreen
 from kiosk.ui.kiosk.registration import RegistrationScreen
-from tests.screens.conftest import page_built, screen_name, type_into, visible_text, wait_for
+from tests.screens.conftest import (
+    key_name,
+    page_built,
+    screen_name,
+    type_into,
+    visible_text,
+    wait_for,
+)
 from tests.screens.test_candidate_area import at_home
 from tests.screens.test_login import login
 
@@ -222,3 +231,35 @@ async def test_a_burst_of_arrow_keys_moves_once_per_key(
         await pilot.press("enter")
         await on_page(pilot, "DocumentsScreen")  # two rows down, one across: 線上繳件申請
         assert "線上繳件申請" in top_line(app)
+
+
+def burst(app: KioskApp, typed: str) -> None:
+    """Keys read in one go, as from a barcode scanner or a typist ahead of a busy loop: every one
+    is queued before the app has handled the first."""
+    for ch in typed:
+        key = {"\r": "enter", "\t": "tab"}.get(ch, key_name(ch))
+        app.post_message(events.Key(key, ch))
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_keys_typed_at_once_after_enter_and_tab_land_in_the_next_box(
+    app_factory: Callable[..., KioskApp], size: tuple[int, int]
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=size) as pilot:
+        await page_built(pilot)
+        app.screen.query_one("#account").focus()
+        await pilot.pause()
+        burst(app, "wang2026\r王小明\tKiosk#Demo2026")
+        await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "password")
+        await wait_for(pilot, lambda: "*" * 14 in visible_text(app))
+        lines = seen_lines(app)
+        assert "*中文姓名王小明" in lines, lines  # nothing typed after the Tab
+        assert "*密碼" + "*" * 14 in lines, lines
+        app.screen.query_one("#body", VerticalScroll).scroll_home(animate=False)  # a swipe up
+        await wait_for(pilot, lambda: "*帳號" in "".join(seen_lines(app)))
+        assert "*帳號wang2026" in seen_lines(app), seen_lines(app)  # nothing typed after Enter
+
+
+def seen_lines(app: KioskApp) -> list[str]:
+    return ["".join(line.split()) for line in visible_text(app).splitlines()]
