@@ -20,7 +20,7 @@ install: $(STAMP) bytecode
 # Python would compile every kiosk module from source at every start — on the event loop for the
 # pages imported late (20 of a page's 25 ms), 0.1 s of the first paint. Compile them once, as
 # installing a wheel does; Python still checks each file's time and recompiles a changed one in
-# memory. Up to date it takes 0.06 s (bench/README.md, "Bytecode").
+# memory. Up to date it takes 0.06 s (bench/README.md, "Third pass").
 bytecode: $(STAMP)
 	$(BIN)/python -m compileall -q kiosk bench
 

@@ -80,14 +80,14 @@ class KeyOrder:
         if not isinstance(event, events.Key) or event.key not in MOVES_FOCUS:
             return False
         self.in_flight, self.target, self.returned = event, target, False
-        self._settle(event, returned=False)
+        self._settle(event, target, returned=False)
         return True
 
     def came_back(self, event: events.Key) -> None:
         """The key in flight came back up to the app and its binding ran."""
         if event is self.in_flight and not self.returned:
             self.returned = True
-            self._settle(event, returned=True)
+            self._settle(event, self.target, returned=True)
 
     async def settled(
         self, message: KeysSettled, forward: Callable[[events.Event], Awaitable[None]]
@@ -102,10 +102,10 @@ class KeyOrder:
             await forward(event)
             self.sent(event, target)
 
-    def _settle(self, key: events.Key, *, returned: bool) -> None:
+    def _settle(self, key: events.Key, target: DOMNode | None, *, returned: bool) -> None:
         async def settle() -> None:
             with contextlib.suppress(TimeoutError):  # late then, never lost
-                await asyncio.wait_for(drain(self.target), HOLD_AT_MOST)
+                await asyncio.wait_for(drain(target), HOLD_AT_MOST)
             self.app.post_message(KeysSettled(key, returned=returned))
 
         task = asyncio.get_running_loop().create_task(settle())
