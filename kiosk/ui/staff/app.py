@@ -87,8 +87,9 @@ class StaffApp(ShellApp):
     def _settle(self) -> None:
         """What the console loaded to paint stays for its life: out of the collector's sight,
         collection back on (`ipas-kiosk staff` turned it off: ``kiosk.ui.interpreter``). No
-        warm-up thread: one that imports the store while a person signs in slows the loop enough
-        that a key typed right after Enter lands in the box being left."""
+        warm-up thread: one that imports the store while a person signs in held the loop so long
+        that a password typed right after Enter began in the account box (before
+        ``kiosk.ui.key_order``; and the thread bought no measurable stall either)."""
         from kiosk.ui.interpreter import settle_collector
 
         settle_collector(FULL_COLLECTION_EVERY)
