@@ -15,6 +15,8 @@ sequences stripped, is searched for a page's text.
   ``ipas-kiosk staff`` itself, sign-in typed → a search typed. Bare app: its four boxes typed;
 - peak RSS: ``VmHWM`` of the child at the end of that session;
 - idle CPU: user + system time of an idle ``ipas-kiosk run`` over 10 s, after its warm-up.
+- candidates in a row: one kiosk's resident memory after each of 20 sign-ins (a page, then F9), as
+  a terminal serves a venue's day: does anything of a session stay behind.
 
 Keys go in one at a time, 40 ms apart (a fast typist), 0.3 s after an Enter or Tab that moves to the
 next box, each page's text awaited before typing on.
@@ -287,6 +289,35 @@ def bare_idle_cpu(env: dict[str, str], seconds: float = 10.0) -> float:
         child.stop()
 
 
+DEMO = ("wang2026", "王小明", "Kiosk#Demo2026")  # a demo candidate (`seed --demo`, README)
+F9 = "\x1b[20~"
+
+
+def candidates_in_a_row(env: dict[str, str], count: int) -> list[float]:
+    """Resident memory (MiB) of one kiosk process after each of ``count`` candidates in a row —
+    sign in, open 考生基本資料維護, F9 — as a terminal at a venue serves them all day."""
+    child = Child([sys.executable, str(ROOT / "bench" / "kiosk_child.py"), CAPTCHA], env)
+    after: list[float] = []
+    try:
+        child.wait_for("輸入驗證碼")
+        child.pump(2.5)  # the warm-up
+        for _ in range(count):
+            for text in (*DEMO, CAPTCHA):
+                child.type(text + "\r")
+                child.pump(0.1)
+            child.wait_for("歡迎進入考生專區")
+            child.type("\r")  # the menu's first button has the focus
+            child.wait_for("考生基本資料")
+            child.pump(0.5)
+            child.type(F9)
+            child.wait_for("輸入驗證碼")
+            child.pump(0.8)  # the wipe's collection
+            after.append(child.status("VmRSS") / 1024)
+        return after
+    finally:
+        child.stop()
+
+
 # ------------------------------------------------------------------ the table
 
 
@@ -294,7 +325,7 @@ def _spread(values: list[float]) -> str:
     return f"{min(values):.2f}–{max(values):.2f}×" if len(values) > 1 else ""
 
 
-def run(pairs: int = 7, session_pairs: int | None = None) -> list[str]:
+def run(pairs: int = 7, session_pairs: int | None = None, in_a_row: int = 20) -> list[str]:
     session_pairs = session_pairs or max(1, pairs // 2)
     tmp = Path(tempfile.mkdtemp(prefix="ipas-bench-session-"))
     try:
@@ -308,6 +339,7 @@ def run(pairs: int = 7, session_pairs: int | None = None) -> list[str]:
             for kind in flows:
                 flows[kind].append(session(kind, env, tmp))
         bare_idle, kiosk_idle = bare_idle_cpu(env), idle_cpu(env)
+        row_rss = candidates_in_a_row(env, in_a_row) if in_a_row > 1 else []
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -391,6 +423,18 @@ def run(pairs: int = 7, session_pairs: int | None = None) -> list[str]:
             f" Incomplete (a page's text never came): {', '.join(INCOMPLETE)}."
             if INCOMPLETE
             else ""
+        ),
+        *(
+            [
+                "",
+                f"One kiosk through {len(row_rss)} candidates in a row (sign in, 考生基本資料維護, "
+                f"F9): resident memory {row_rss[0]:.1f} MiB after the first, {row_rss[1]:.1f} "
+                f"after the second, {row_rss[-1]:.1f} after the last: "
+                f"{(row_rss[-1] - row_rss[1]) * 1024 / (len(row_rss) - 2):+.0f} KiB a candidate "
+                "after the second.",
+            ]
+            if len(row_rss) > 2
+            else []
         ),
     ]
 
