@@ -107,6 +107,12 @@ class Child:
             os.write(self.fd, key.encode())
             self.pump(KEY_GAP)
 
+    def fill(self, *texts: str, pause: float = ENTER_PAUSE) -> None:
+        """Each text typed into a box and ended by Enter (the next box), a pause after each."""
+        for text in texts:
+            self.type(text + "\r")
+            self.pump(pause)
+
     def status(self, field: str) -> int:
         """A ``/proc/PID/status`` value in KiB (VmHWM: peak resident set)."""
         for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
@@ -225,18 +231,14 @@ def session(kind: str, env: dict[str, str], tmp: Path) -> tuple[float, float]:
 def _bare_session(child: Child) -> None:
     child.wait_for("考生登入")
     child.pump(0.5)  # a person finds the first box
-    for text in ("brandnew2026", "張志明", PASSWORD, CAPTCHA):
-        child.type(text + "\r")
-        child.pump(ENTER_PAUSE)
+    child.fill("brandnew2026", "張志明", PASSWORD, CAPTCHA)
     child.wait_for(CAPTCHA)
 
 
 def _kiosk_session(child: Child) -> None:
     child.wait_for("輸入驗證碼")  # the rows below the account box too
     child.pump(0.5)
-    for text in ("brandnew2026", "張志明", PASSWORD, CAPTCHA):
-        child.type(text + "\r")
-        child.pump(ENTER_PAUSE)
+    child.fill("brandnew2026", "張志明", PASSWORD, CAPTCHA)
     child.wait_for("考生註冊")
     child.pump(3.0)  # a person reads the page; the whole form is built, its national ID focused
     child.type("A223456781")
@@ -255,9 +257,7 @@ def _kiosk_session(child: Child) -> None:
 def _staff_session(child: Child) -> None:
     child.wait_for("服務台人員登入")
     child.pump(0.5)
-    for text in STAFF:
-        child.type(text + "\r")
-        child.pump(ENTER_PAUSE)
+    child.fill(*STAFF)
     child.wait_for("帳號、中文姓名")  # the search box's placeholder
     child.pump(0.5)
     child.type("wang")
@@ -302,9 +302,7 @@ def candidates_in_a_row(env: dict[str, str], count: int) -> list[float]:
         child.wait_for("輸入驗證碼")
         child.pump(2.5)  # the warm-up
         for _ in range(count):
-            for text in (*DEMO, CAPTCHA):
-                child.type(text + "\r")
-                child.pump(0.1)
+            child.fill(*DEMO, CAPTCHA, pause=0.1)  # key_order holds keys typed ahead
             child.wait_for("歡迎進入考生專區")
             child.type("\r")  # the menu's first button has the focus
             child.wait_for("考生基本資料")
